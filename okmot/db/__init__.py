@@ -1,0 +1,1 @@
+"""Storage: SQLAlchemy engine and sessions, the change journal and migrations."""

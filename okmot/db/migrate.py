@@ -1,0 +1,109 @@
+"""Bring a database to the current schema at start: back it up first, refuse one from a newer Okmot."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import sqlite3
+from dataclasses import dataclass
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy.engine import Engine
+
+from okmot.db.engine import Database
+from okmot.errors import NewerDatabaseError
+from okmot.i18n import _
+from okmot.paths import backups_dir, ensure_dir
+
+log = logging.getLogger(__name__)
+MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
+
+
+@dataclass(frozen=True)
+class UpgradeResult:
+    from_revision: str | None
+    to_revision: str
+    backup: Path | None
+
+    @property
+    def changed(self) -> bool:
+        return self.from_revision != self.to_revision
+
+
+def alembic_config(engine: Engine | None = None) -> Config:
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS_DIR))
+    if engine is not None:
+        cfg.set_main_option("sqlalchemy.url", engine.url.render_as_string(hide_password=False))
+    return cfg
+
+
+def head_revision() -> str:
+    return ScriptDirectory.from_config(alembic_config()).get_current_head()
+
+
+def current_revision(engine: Engine) -> str | None:
+    with engine.connect() as conn:
+        return MigrationContext.configure(conn).get_current_revision()
+
+
+def backup_sqlite(source: Path, dest_dir: Path, label: str) -> Path:
+    """A consistent copy made with SQLite's online backup API (safe while the file is in use)."""
+    ensure_dir(dest_dir)
+    stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
+    dest = dest_dir / f"{source.stem}-{label}-{stamp}.sqlite3"
+    src = sqlite3.connect(str(source))
+    try:
+        dst = sqlite3.connect(str(dest))
+        try:
+            src.backup(dst)
+        finally:
+            dst.close()
+    finally:
+        src.close()
+    return dest
+
+
+def upgrade(db: Database, *, backup_dir: Path | None = None) -> UpgradeResult:
+    """Migrate ``db`` to head. Raises NewerDatabaseError for a schema this version does not know."""
+    head = head_revision()
+    current = current_revision(db.engine)
+    if current == head:
+        return UpgradeResult(current, head, None)
+    script = ScriptDirectory.from_config(alembic_config())
+    if current is not None:
+        try:
+            script.get_revision(current)
+        except Exception:
+            raise NewerDatabaseError(
+                _("This database was written by a newer version of Okmot. "
+                  "Install the newer version to open it; nothing was changed.")
+            ) from None
+    backup = None
+    if current is not None and db.is_sqlite:
+        path = Path(db.engine.url.database)
+        backup = backup_sqlite(path, backup_dir or backups_dir(), f"before-upgrade-{current}")
+        log.info("backed up %s to %s before upgrading", path, backup)
+    with db.engine.begin() as conn:
+        cfg = alembic_config(db.engine)
+        cfg.attributes["connection"] = conn
+        command.upgrade(cfg, "head")
+    log.info("database upgraded from %s to %s", current, head)
+    return UpgradeResult(current, head, backup)
+
+
+def open_database(target, *, backup_dir: Path | None = None) -> Database:
+    """Open (creating if needed) and migrate a database; the one way the app and CLI open one."""
+    if not str(target).count("://"):
+        ensure_dir(Path(target).expanduser().resolve().parent)
+    db = Database(target)
+    try:
+        db.last_upgrade = upgrade(db, backup_dir=backup_dir)
+    except BaseException:
+        db.dispose()
+        raise
+    return db

@@ -1,0 +1,1 @@
+"""Identity rules: the personal identification number (PIN) and personal names."""

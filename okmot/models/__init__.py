@@ -1,0 +1,13 @@
+"""ORM models of the household book; importing this package registers every table."""
+
+from okmot.models.household import Dwelling, Household, LandPlot, LivestockCount, Machinery, Membership
+from okmot.models.journal import ChangeLog
+from okmot.models.person import Person
+from okmot.models.settings import Setting
+from okmot.models.territory import AiylAimak, Street, Village
+from okmot.models.user import User
+
+__all__ = [
+    "AiylAimak", "ChangeLog", "Dwelling", "Household", "LandPlot", "LivestockCount", "Machinery",
+    "Membership", "Person", "Setting", "Street", "User", "Village",
+]

@@ -1,0 +1,1 @@
+"""Use cases: functions over a session that return frozen dataclasses, never live ORM objects."""

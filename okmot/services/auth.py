@@ -1,0 +1,112 @@
+"""User accounts: first-run administrator, login, and the roles every change is recorded under."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from okmot.codes import ROLES
+from okmot.db.engine import Actor
+from okmot.errors import AuthenticationError, PermissionDenied, ValidationError
+from okmot.i18n import _
+from okmot.models import User
+
+# Argon2id with argon2-cffi's defaults (64 MiB, 3 passes): memory-hard, still < 0.1 s on an old PC.
+_hasher = PasswordHasher()
+MIN_PASSWORD_LENGTH = 8
+
+
+@dataclass(frozen=True)
+class UserInfo:
+    id: uuid.UUID
+    username: str
+    full_name: str
+    role: str
+
+    @property
+    def actor(self) -> Actor:
+        return Actor(user_id=self.id, username=self.username)
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role == "admin"
+
+
+def _info(user: User) -> UserInfo:
+    return UserInfo(id=user.id, username=user.username, full_name=user.full_name, role=user.role)
+
+
+def needs_first_admin(session: Session) -> bool:
+    """True until an administrator exists: the app then asks the person at the keyboard to create one."""
+    count = session.scalar(select(func.count()).select_from(User).where(
+        User.role == "admin", User.is_active.is_(True), User.deleted_at.is_(None)))
+    return count == 0
+
+
+def _validate(session: Session, username: str, password: str, role: str) -> str:
+    errors = {}
+    username = username.strip()
+    if not username:
+        errors["username"] = _("Enter a user name.")
+    elif len(username) > 60:
+        errors["username"] = _("A user name may have at most 60 characters.")
+    elif session.scalar(select(User.id).where(func.lower(User.username) == username.lower())):
+        errors["username"] = _("The user name {name} is already taken.").format(name=username)
+    if len(password) < MIN_PASSWORD_LENGTH:
+        errors["password"] = _("A password needs at least {n} characters.").format(n=MIN_PASSWORD_LENGTH)
+    elif password.strip() == "" or password.lower() == username.lower():
+        errors["password"] = _("This password is too easy to guess.")
+    if role not in ROLES:
+        errors["role"] = _("Unknown role.")
+    if errors:
+        raise ValidationError(errors)
+    return username
+
+
+def create_first_admin(session: Session, *, username: str, full_name: str, password: str) -> UserInfo:
+    if not needs_first_admin(session):
+        raise PermissionDenied(_("An administrator already exists; ask them to create your account."))
+    username = _validate(session, username, password, "admin")
+    user = User(username=username, full_name=full_name.strip(), role="admin",
+                password_hash=_hasher.hash(password))
+    session.add(user)
+    session.flush()
+    return _info(user)
+
+
+def create_user(session: Session, by: UserInfo, *, username: str, full_name: str, password: str,
+                role: str) -> UserInfo:
+    if not by.is_admin:
+        raise PermissionDenied(_("Only an administrator can create accounts."))
+    username = _validate(session, username, password, role)
+    user = User(username=username, full_name=full_name.strip(), role=role,
+                password_hash=_hasher.hash(password))
+    session.add(user)
+    session.flush()
+    return _info(user)
+
+
+def authenticate(session: Session, username: str, password: str) -> UserInfo:
+    user = session.scalar(select(User).where(func.lower(User.username) == username.strip().lower(),
+                                             User.deleted_at.is_(None)))
+    if user is None or not user.is_active:
+        # Same message whether the name or the password is wrong: do not reveal which accounts exist.
+        _hasher.hash(password)  # spend the same time as a real check
+        raise AuthenticationError(_("Wrong user name or password."))
+    try:
+        _hasher.verify(user.password_hash, password)
+    except (VerificationError, InvalidHashError):
+        raise AuthenticationError(_("Wrong user name or password.")) from None
+    if _hasher.check_needs_rehash(user.password_hash):
+        user.password_hash = _hasher.hash(password)
+    return _info(user)
+
+
+def list_users(session: Session) -> list[UserInfo]:
+    users = session.scalars(select(User).where(User.deleted_at.is_(None)).order_by(User.username))
+    return [_info(u) for u in users]

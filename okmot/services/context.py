@@ -1,0 +1,50 @@
+"""The open database and the signed-in user: what the UI and CLI hold to call the services."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from sqlalchemy.orm import Session
+
+from okmot.db.engine import SYSTEM, Actor, Database
+from okmot.db.migrate import UpgradeResult, open_database
+from okmot.services.auth import UserInfo
+
+
+@dataclass
+class AppContext:
+    db: Database
+    user: UserInfo | None = None
+    upgrade: UpgradeResult | None = field(default=None)
+
+    @property
+    def actor(self) -> Actor:
+        return self.user.actor if self.user else SYSTEM
+
+    @contextlib.contextmanager
+    def read(self) -> Iterator[Session]:
+        """A session for queries; any attempt to write from it is refused by the journal."""
+        with self.db.session(None) as session:
+            yield session
+
+    @contextlib.contextmanager
+    def write(self) -> Iterator[Session]:
+        """One unit of work on behalf of the signed-in user: all of it is saved, or none."""
+        with self.db.session(self.actor) as session:
+            yield session
+
+    @property
+    def location(self) -> str:
+        return self.db.target
+
+    def close(self) -> None:
+        self.db.dispose()
+
+
+def open_context(target: str | Path) -> AppContext:
+    """Open and migrate the database at ``target`` (a file path or a PostgreSQL URL)."""
+    db = open_database(target)
+    return AppContext(db=db, upgrade=db.last_upgrade)

@@ -1,0 +1,131 @@
+"""Search-as-you-type over households: account number, names, PIN, village and street, by prefix."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+
+from sqlalchemy import and_, func, or_, select
+from sqlalchemy.orm import Session, aliased
+from sqlalchemy.sql.elements import ColumnElement
+
+from okmot.identity import pin as pins
+from okmot.identity.names import search_key
+from okmot.models import Household, Membership, Person, Street, Village
+
+# U+10FFFF sorts after every other character in SQLite's byte order and PostgreSQL's "C" order,
+# so "key >= p AND key < p + MAX" is a prefix test that can use a plain index.
+_MAX_CHAR = "\U0010ffff"
+
+
+@dataclass(frozen=True)
+class HouseholdFilter:
+    text: str = ""
+    village_id: uuid.UUID | None = None
+    #: "open", "closed" or None for both.
+    status: str | None = None
+
+
+@dataclass(frozen=True)
+class HouseholdRow:
+    id: uuid.UUID
+    account_number: str
+    village_ky: str
+    village_ru: str
+    street_ky: str
+    street_ru: str
+    house_number: str
+    address_note: str
+    head_surname: str
+    head_given_name: str
+    members: int
+    status: str
+
+    def address(self, language: str) -> str:
+        street = self.street_ru if language == "ru" else self.street_ky
+        parts = [p for p in (street, self.house_number) if p]
+        text = " ".join(parts)
+        if self.address_note:
+            text = f"{text}, {self.address_note}" if text else self.address_note
+        return text
+
+    def village(self, language: str) -> str:
+        return self.village_ru if language == "ru" else self.village_ky
+
+    @property
+    def head(self) -> str:
+        return " ".join(p for p in (self.head_surname, self.head_given_name) if p)
+
+
+def prefix(column, text: str) -> ColumnElement[bool]:
+    return and_(column >= text, column < text + _MAX_CHAR)
+
+
+def _term_condition(term: str) -> ColumnElement[bool]:
+    digits = pins.clean(term)
+    if digits.isdigit():
+        pin_households = (select(Membership.household_id)
+                          .join(Person, Person.id == Membership.person_id)
+                          .where(prefix(Person.pin, digits), Membership.deleted_at.is_(None)))
+        return or_(prefix(Household.account_number, digits), Household.id.in_(pin_households),
+                   prefix(Household.house_number, digits))
+    key = search_key(term)
+    name_households = (select(Membership.household_id)
+                       .join(Person, Person.id == Membership.person_id)
+                       .where(or_(prefix(Person.surname_key, key), prefix(Person.given_name_key, key)),
+                              Membership.deleted_at.is_(None)))
+    return or_(
+        prefix(Household.account_number, term),
+        Household.id.in_(name_households),
+        Household.village_id.in_(select(Village.id).where(prefix(Village.name_key, key))),
+        Household.street_id.in_(select(Street.id).where(prefix(Street.name_key, key))),
+    )
+
+
+def _where(flt: HouseholdFilter) -> list[ColumnElement[bool]]:
+    conds: list[ColumnElement[bool]] = [Household.deleted_at.is_(None)]
+    for term in flt.text.split():
+        conds.append(_term_condition(term))
+    if flt.village_id is not None:
+        conds.append(Household.village_id == flt.village_id)
+    if flt.status:
+        conds.append(Household.status == flt.status)
+    return conds
+
+
+def count_households(session: Session, flt: HouseholdFilter) -> int:
+    return session.scalar(select(func.count()).select_from(Household).where(*_where(flt))) or 0
+
+
+def find_households(session: Session, flt: HouseholdFilter, *, offset: int = 0, limit: int = 200) -> list[HouseholdRow]:
+    """One page of households matching ``flt``, ordered by account number (numbers sort as numbers)."""
+    page = (select(Household.id).where(*_where(flt))
+            .order_by(func.length(Household.account_number), Household.account_number)
+            .offset(offset).limit(limit)).subquery()
+    head_m = aliased(Membership)
+    head_p = aliased(Person)
+    members = (select(func.count()).select_from(Membership)
+               .join(Person, Person.id == Membership.person_id)
+               .where(Membership.household_id == Household.id, Membership.to_date.is_(None),
+                      Membership.deleted_at.is_(None),
+                      Person.residence_status.in_(("living", "temporarily_absent")))
+               .correlate(Household).scalar_subquery())
+    q = (select(Household, Village.name_ky, Village.name_ru, Street.name_ky, Street.name_ru,
+                head_p.surname, head_p.given_name, members)
+         .join(page, page.c.id == Household.id)
+         .join(Village, Village.id == Household.village_id)
+         .outerjoin(Street, Street.id == Household.street_id)
+         .outerjoin(head_m, and_(head_m.household_id == Household.id, head_m.relation == "head",
+                                 head_m.to_date.is_(None), head_m.deleted_at.is_(None)))
+         .outerjoin(head_p, head_p.id == head_m.person_id)
+         .order_by(func.length(Household.account_number), Household.account_number))
+    rows = []
+    seen: set[uuid.UUID] = set()
+    for hh, v_ky, v_ru, s_ky, s_ru, h_sur, h_given, n in session.execute(q):
+        if hh.id in seen:  # two heads recorded by mistake: list the household once
+            continue
+        seen.add(hh.id)
+        rows.append(HouseholdRow(hh.id, hh.account_number, v_ky, v_ru, s_ky or "", s_ru or "",
+                                 hh.house_number or "", hh.address_note or "", h_sur or "", h_given or "",
+                                 n or 0, hh.status))
+    return rows
