@@ -1,0 +1,104 @@
+"""Migrations build exactly the schema the models describe; upgrades back up first and refuse newer files."""
+
+from __future__ import annotations
+
+import contextlib
+import sqlite3
+from pathlib import Path
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
+from sqlalchemy import inspect
+
+import okmot.models  # noqa: F401 - registers every table on the metadata
+from okmot.db import migrate
+from okmot.db.base import Base
+from okmot.db.engine import Database
+from okmot.db.migrate import head_revision, open_database, upgrade
+from okmot.errors import NewerDatabaseError
+
+
+def assert_schema_matches_models(database: Database) -> None:
+    """Every model table exists, and autogenerate finds nothing left to migrate."""
+    with database.engine.connect() as conn:
+        tables = set(inspect(conn).get_table_names())
+        missing = set(Base.metadata.tables) - tables
+        assert not missing, f"tables missing after upgrade: {sorted(missing)}"
+        assert "alembic_version" in tables
+
+        context = MigrationContext.configure(conn, opts={"compare_type": True})
+        diff = compare_metadata(context, Base.metadata)
+    assert diff == [], "models and migrations disagree; add a migration for:\n" + "\n".join(
+        map(repr, diff)
+    )
+
+
+def test_sqlite_upgrade_from_empty_matches_models(tmp_path: Path) -> None:
+    db = open_database(tmp_path / "new.sqlite3")
+    try:
+        assert migrate.current_revision(db.engine) == head_revision()
+        assert_schema_matches_models(db)
+    finally:
+        db.dispose()
+
+
+@pytest.mark.postgres
+def test_postgres_upgrade_from_empty_matches_models(pg_db: str) -> None:
+    db = open_database(pg_db)
+    try:
+        assert db.engine.dialect.name == "postgresql"
+        assert migrate.current_revision(db.engine) == head_revision()
+        assert_schema_matches_models(db)
+    finally:
+        db.dispose()
+
+
+def test_upgrade_at_head_is_a_no_op_without_backup(db: Database, okmot_home: Path) -> None:
+    result = upgrade(db)
+    assert result.from_revision == result.to_revision == head_revision()
+    assert not result.changed
+    assert result.backup is None
+    assert not (okmot_home / "backups").exists()
+
+
+def test_upgrade_of_an_older_database_backs_it_up_first(
+    db: Database, okmot_home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Only one revision exists yet, so pretend the code's head moved on: the file at "0001" is then
+    # an older database and must be backed up before Alembic touches it.
+    current = migrate.current_revision(db.engine)
+    monkeypatch.setattr(migrate, "head_revision", lambda: "future-head")
+
+    result = upgrade(db)
+
+    assert result.from_revision == current
+    assert result.backup is not None
+    assert result.backup.parent == okmot_home / "backups"
+    assert current in result.backup.name
+    with contextlib.closing(sqlite3.connect(result.backup)) as conn:
+        (version,) = conn.execute("SELECT version_num FROM alembic_version").fetchone()
+        tables = {row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+    assert version == current
+    assert set(Base.metadata.tables) <= tables
+
+
+def test_newer_database_is_refused_and_left_untouched(db_path: Path, okmot_home: Path) -> None:
+    with contextlib.closing(sqlite3.connect(db_path)) as conn:
+        conn.execute("UPDATE alembic_version SET version_num = 'ffff_from_the_future'")
+        conn.commit()
+    before = db_path.read_bytes()
+
+    with pytest.raises(NewerDatabaseError) as excinfo:
+        open_database(db_path)
+
+    assert "newer version of Okmot" in str(excinfo.value)
+    assert db_path.read_bytes() == before
+    assert not (okmot_home / "backups").exists()
+
+
+def test_sqlite_connections_are_durable_and_enforce_foreign_keys(db: Database) -> None:
+    with db.engine.connect() as conn:
+        assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+        assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+        assert conn.exec_driver_sql("PRAGMA synchronous").scalar() == 2  # FULL
