@@ -14,7 +14,7 @@ MO_FILES := $(PO_FILES:.po=.mo)
 # Where Debian puts the PostgreSQL server binaries (initdb, pg_ctl); the test fixture looks there too.
 PG_BIN_GLOB := /usr/lib/postgresql/*/bin
 
-.PHONY: venv translations postgres test run bench bench-quick clean distclean
+.PHONY: venv translations catalogs postgres test run bench bench-quick clean distclean
 .SUFFIXES:
 
 # venv: the virtualenv with Okmot (editable) and the dev tools; rebuilt when pyproject.toml changes.
@@ -30,6 +30,20 @@ translations: $(MO_FILES)
 
 %.mo: %.po | $(STAMP)
 	$(BIN)/pybabel compile --domain=okmot --input-file=$< --output-file=$@
+
+# catalogs: re-extract the strings into data/locale/okmot.pot and merge them into every .po
+# (run after adding or changing user-facing strings, then translate what is new).
+catalogs: $(STAMP)
+	$(BIN)/pybabel extract --mapping=babel.cfg --keywords=N_ --no-location --sort-output \
+	    --project=Okmot --msgid-bugs-address=- --copyright-holder=Okmot --output-file=data/locale/okmot.pot .
+	for lang in ky ru; do \
+	    if [ -f data/locale/$$lang/LC_MESSAGES/okmot.po ]; then \
+	        $(BIN)/pybabel update --domain=okmot --input-file=data/locale/okmot.pot --output-dir=data/locale \
+	            --locale=$$lang --no-fuzzy-matching --ignore-obsolete; \
+	    else \
+	        $(BIN)/pybabel init --domain=okmot --input-file=data/locale/okmot.pot --output-dir=data/locale --locale=$$lang; \
+	    fi; \
+	done
 
 # postgres: make sure PostgreSQL server binaries are installed (the tests start their own throwaway server).
 postgres:

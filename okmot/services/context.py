@@ -36,6 +36,12 @@ class AppContext:
         with self.db.session(self.actor) as session:
             yield session
 
+    @contextlib.contextmanager
+    def system(self, task: str) -> Iterator[Session]:
+        """A unit of work done by the program itself before anyone signed in (login, first setup)."""
+        with self.db.session(Actor(user_id=None, username=f"system:{task}")) as session:
+            yield session
+
     @property
     def location(self) -> str:
         return self.db.target

@@ -1,0 +1,1 @@
+"""Okmot test suite."""

@@ -1,0 +1,1 @@
+"""PySide6 user interface: talks to okmot services, never to SQL or ORM models."""

@@ -1,0 +1,89 @@
+"""Start the desktop app: language, database (migrated, with clear errors), sign-in, main window."""
+
+from __future__ import annotations
+
+import logging
+import sys
+import traceback
+from pathlib import Path
+
+from PySide6.QtCore import QLibraryInfo, QLocale, QTranslator
+from PySide6.QtWidgets import QApplication, QMessageBox
+
+from okmot import APP_NAME, __version__
+from okmot.errors import OkmotError
+from okmot.i18n import _, set_language
+from okmot.paths import logs_dir
+from okmot.services import territory
+from okmot.services.context import AppContext, open_context
+from ui.forms import show_error
+from ui.login import sign_in
+from ui.main_window import MainWindow
+from ui.uisettings import saved_language
+
+log = logging.getLogger(__name__)
+_qt_translators: list[QTranslator] = []
+
+
+def install_qt_translations(app: QApplication, code: str) -> None:
+    """Qt's own catalog for its built-in texts (context menus); our strings come from gettext."""
+    for tr in _qt_translators:
+        app.removeTranslator(tr)
+    _qt_translators.clear()
+    tr = QTranslator(app)
+    # Qt ships no Kyrgyz catalog; Russian is the closest every Kyrgyz user reads.
+    if tr.load(QLocale("ru"), "qtbase", "_", QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)):
+        app.installTranslator(tr)
+        _qt_translators.append(tr)
+    QLocale.setDefault(QLocale(QLocale.Language.Kirghiz if code == "ky" else QLocale.Language.Russian))
+
+
+def install_crash_handler() -> None:
+    """An unexpected error is a bug: log the traceback and tell the user where it is."""
+
+    def hook(exc_type, exc, tb):
+        if isinstance(exc, OkmotError):
+            show_error(QApplication.activeWindow(), exc.message)
+            return
+        text = "".join(traceback.format_exception(exc_type, exc, tb))
+        log.critical("unexpected error\n%s", text)
+        QMessageBox.critical(QApplication.activeWindow(), _("Unexpected error"), _(
+            "Okmot met an unexpected error. Your saved work is safe. The details were written to the log "
+            "folder: {folder}").format(folder=logs_dir()))
+
+    sys.excepthook = hook
+
+
+def open_or_explain(target: str | Path) -> AppContext | None:
+    try:
+        return open_context(target)
+    except OkmotError as exc:
+        show_error(None, exc.message, _("Cannot open the database"))
+        return None
+
+
+def run(db_target: str | Path, *, language: str | None = None, argv: list[str] | None = None) -> int:
+    app = QApplication.instance() or QApplication(argv or sys.argv[:1])
+    app.setApplicationName(APP_NAME)
+    app.setApplicationVersion(__version__)
+    code = language or saved_language()
+    set_language(code)
+    install_qt_translations(app, code)
+    install_crash_handler()
+    ctx = open_or_explain(db_target)
+    if ctx is None:
+        return 2
+    try:
+        if ctx.upgrade and ctx.upgrade.changed and ctx.upgrade.backup:
+            log.info("database upgraded; backup at %s", ctx.upgrade.backup)
+        with ctx.read() as s:
+            office = territory.home_office(s)
+        user = sign_in(ctx, office.name() if office else "")
+        if user is None:
+            return 0
+        ctx.user = user
+        window = MainWindow(ctx)
+        window.show()
+        return app.exec()
+    finally:
+        ctx.close()

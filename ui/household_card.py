@@ -1,0 +1,319 @@
+"""The household card: title page, members, dwelling, land and livestock by year, machinery."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+
+from PySide6.QtWidgets import (
+    QAbstractItemView, QCheckBox, QHBoxLayout, QHeaderView, QInputDialog, QLabel, QPushButton, QTableView,
+    QTabWidget, QVBoxLayout, QWidget,
+)
+
+from okmot import codes
+from okmot.errors import OkmotError, ValidationError
+from okmot.i18n import _, current_language
+from okmot.services import farm, households, territory
+from okmot.services.changes import Changes
+from okmot.services.context import AppContext
+from okmot.services.households import HouseholdCard
+from ui.bus import bus
+from ui.farm_tabs import DwellingTab, LandTable, LivestockGrid, MachineryTable, YearPicker
+from ui.forms import EditDialog, ask_unsaved, format_date, show_error
+from ui.household_form import HouseholdForm
+from ui.member_dialog import MemberDialog
+from ui.members_model import MembersModel
+
+SECTIONS = ("title", "dwelling", "land", "livestock", "machinery")
+
+
+class HouseholdDialog(EditDialog):
+    """Open one household; Save writes every edited section in one unit of work."""
+
+    def __init__(self, ctx: AppContext, household_id: uuid.UUID, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.ctx = ctx
+        self.household_id = household_id
+        self.card: HouseholdCard | None = None
+        self.edited: set[str] = set()
+        self.resize(900, 640)
+        with ctx.read() as s:
+            villages = territory.list_villages(s)
+            streets = territory.list_streets(s)
+
+        self.heading = QLabel()
+        self.heading.setObjectName("card_heading")
+        self.heading.setStyleSheet("font-size: 15px; font-weight: bold;")
+        self.notice = QLabel()
+        self.notice.setWordWrap(True)
+        self.notice.setStyleSheet("color: #8a5a00;")
+        self.tabs = QTabWidget()
+
+        # Title page
+        self.title_form = HouseholdForm(villages, streets)
+        self.status_label = QLabel()
+        self.close_button = QPushButton(_("Close household…"))
+        self.reopen_button = QPushButton(_("Reopen household"))
+        self.close_button.clicked.connect(self._close_household)
+        self.reopen_button.clicked.connect(self._reopen_household)
+        title = QWidget()
+        tl = QVBoxLayout(title)
+        tl.addWidget(self.title_form)
+        row = QHBoxLayout()
+        row.addWidget(self.status_label, 1)
+        row.addWidget(self.close_button)
+        row.addWidget(self.reopen_button)
+        tl.addLayout(row)
+        tl.addStretch(1)
+        self.tabs.addTab(title, _("Household"))
+
+        # Members
+        self.members_model = MembersModel(self)
+        self.members_view = QTableView()
+        self.members_view.setModel(self.members_model)
+        self.members_view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.members_view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.members_view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        self.members_view.horizontalHeader().setStretchLastSection(True)
+        self.members_view.doubleClicked.connect(lambda _i: self.edit_member())
+        self.show_former = QCheckBox(_("Show former members (left, deceased)"))
+        self.show_former.toggled.connect(self._fill_members)
+        self.add_member_button = QPushButton(_("Add member…"))
+        self.edit_member_button = QPushButton(_("Edit member…"))
+        self.add_member_button.clicked.connect(self.add_member)
+        self.edit_member_button.clicked.connect(self.edit_member)
+        members = QWidget()
+        ml = QVBoxLayout(members)
+        ml.addWidget(self.members_view)
+        mrow = QHBoxLayout()
+        mrow.addWidget(self.show_former)
+        mrow.addStretch(1)
+        mrow.addWidget(self.add_member_button)
+        mrow.addWidget(self.edit_member_button)
+        ml.addLayout(mrow)
+        self.tabs.addTab(members, _("Members"))
+
+        # Dwelling
+        self.dwelling_tab = DwellingTab()
+        self.tabs.addTab(self.dwelling_tab, _("Dwelling"))
+
+        # Land and livestock by year
+        self.land_year = YearPicker()
+        self.land_table = LandTable()
+        self.land_year.currentIndexChanged.connect(lambda _i: self._year_switched("land"))
+        self.tabs.addTab(self._with_year(self.land_year, self.land_table), _("Land"))
+        self.livestock_year = YearPicker()
+        self.livestock_grid = LivestockGrid()
+        self.livestock_year.currentIndexChanged.connect(lambda _i: self._year_switched("livestock"))
+        self.tabs.addTab(self._with_year(self.livestock_year, self.livestock_grid), _("Livestock"))
+
+        # Machinery
+        self.machinery_table = MachineryTable()
+        self.tabs.addTab(self.machinery_table, _("Machinery"))
+
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.heading)
+        layout.addWidget(self.notice)
+        layout.addWidget(self.tabs, 1)
+        layout.addLayout(self.buttons)
+        self.cancel_button.setText(_("Close"))
+
+        self.title_form.changed.connect(lambda: self._edited("title"))
+        self.dwelling_tab.changed.connect(lambda: self._edited("dwelling"))
+        self.land_table.changed.connect(lambda: self._edited("land"))
+        self.livestock_grid.changed.connect(lambda: self._edited("livestock"))
+        self.machinery_table.changed.connect(lambda: self._edited("machinery"))
+        self.reload()
+
+    @staticmethod
+    def _with_year(picker: YearPicker, body: QWidget) -> QWidget:
+        box = QWidget()
+        lay = QVBoxLayout(box)
+        row = QHBoxLayout()
+        row.addWidget(picker)
+        row.addStretch(1)
+        lay.addLayout(row)
+        lay.addWidget(body, 1)
+        return box
+
+    # --- loading -------------------------------------------------------------------------------
+
+    def reload(self) -> None:
+        with self.ctx.read() as s:
+            self.card = households.get_card(s, self.household_id)
+        card = self.card
+        lang = current_language()
+        head = card.head.person.full_name(lang) if card.head else _("(no head)")
+        self.heading.setText(_("Household {account} — {head}").format(account=card.data.account_number, head=head))
+        self.setWindowTitle(_("Household {account}").format(account=card.data.account_number))
+        self.title_form.set_data(card.data)
+        if card.status == "closed":
+            self.status_label.setText(_("Closed on {date}: {reason}").format(
+                date=format_date(card.closed_on), reason=card.close_reason))
+        else:
+            self.status_label.setText(_("Open"))
+        self.close_button.setVisible(card.status == "open")
+        self.reopen_button.setVisible(card.status == "closed")
+        self.add_member_button.setEnabled(card.status == "open")
+        self._fill_members()
+        self.dwelling_tab.set_data(card.dwelling)
+        self.land_year.set_years(card.land.keys(), self.land_year.currentData())
+        self.land_table.set_plots(card.land.get(self.land_year.year(), ()))
+        self.livestock_year.set_years(card.livestock.keys(), self.livestock_year.currentData())
+        self.livestock_grid.set_counts(card.livestock.get(self.livestock_year.year(), {}))
+        self.machinery_table.set_items(card.machinery)
+        self.edited.clear()
+        self.dirty = False
+
+    def _fill_members(self) -> None:
+        if self.card is None:
+            return
+        rows = self.card.members if self.show_former.isChecked() else self.card.current_members
+        self.members_model.set_rows(list(rows))
+
+    def _edited(self, section: str) -> None:
+        self.edited.add(section)
+        self.mark_dirty()
+
+    def _year_switched(self, section: str) -> None:
+        if self.card is None:
+            return
+        if section in self.edited:
+            choice = ask_unsaved(self)
+            if choice == "save" and not self.save():
+                return
+            if choice == "cancel":
+                return
+            self.edited.discard(section)
+            self.dirty = bool(self.edited)
+        if section == "land":
+            self.land_table.set_plots(self.card.land.get(self.land_year.year(), ()))
+        else:
+            self.livestock_grid.set_counts(self.card.livestock.get(self.livestock_year.year(), {}))
+
+    # --- members ----------------------------------------------------------------------------
+
+    def selected_person(self) -> uuid.UUID | None:
+        index = self.members_view.currentIndex()
+        return self.members_model.member_at(index.row()).person.id if index.isValid() else None
+
+    def add_member(self) -> None:
+        self._open_member(None)
+
+    def edit_member(self) -> None:
+        person_id = self.selected_person()
+        if person_id is not None:
+            self._open_member(person_id)
+
+    def _open_member(self, person_id: uuid.UUID | None) -> None:
+        dialog = MemberDialog(self.ctx, self.household_id, person_id, self)
+        if dialog.exec():
+            keep = {s: True for s in self.edited}
+            if keep:
+                self.notice.setText(_("Member saved. Your other edits on this card are still unsaved."))
+            self._refresh_members()
+            self.notice.setText("\n".join(dialog.notices))
+
+    def _refresh_members(self) -> None:
+        with self.ctx.read() as s:
+            fresh = households.get_card(s, self.household_id)
+        self.card = fresh
+        self._fill_members()
+        lang = current_language()
+        head = fresh.head.person.full_name(lang) if fresh.head else _("(no head)")
+        self.heading.setText(_("Household {account} — {head}").format(account=fresh.data.account_number, head=head))
+
+    # --- closing -----------------------------------------------------------------------------
+
+    def _close_household(self) -> None:
+        reason, ok = QInputDialog.getText(self, _("Close household"), _("Reason for closing:"))
+        if not ok:
+            return
+        try:
+            with self.ctx.write() as s:
+                changes = households.close_household(s, self.household_id, on=dt.date.today(), reason=reason)
+        except OkmotError as exc:
+            show_error(self, exc.message)
+            return
+        bus.changed.emit(changes)
+        self.reload()
+
+    def _reopen_household(self) -> None:
+        try:
+            with self.ctx.write() as s:
+                changes = households.reopen_household(s, self.household_id)
+        except OkmotError as exc:
+            show_error(self, exc.message)
+            return
+        bus.changed.emit(changes)
+        self.reload()
+
+    # --- saving ------------------------------------------------------------------------------
+
+    def save(self) -> bool:
+        if not self.edited:
+            return True
+        self.title_form.clear_errors()
+        self.dwelling_tab.clear_errors()
+        self.land_table.error.clear()
+        self.machinery_table.error.clear()
+        self.livestock_grid.show_errors({})
+        try:
+            title = self.title_form.data() if "title" in self.edited else None
+        except ValueError:
+            self.tabs.setCurrentIndex(0)
+            return False
+        changes = Changes(households=frozenset({self.household_id}))
+        section = ""
+        try:
+            with self.ctx.write() as s:
+                if title is not None:
+                    section = "title"
+                    changes |= households.update_household(s, self.household_id, title,
+                                                           expected_version=self.card.version)
+                if "dwelling" in self.edited:
+                    section = "dwelling"
+                    farm.save_dwelling(s, self.household_id, self.dwelling_tab.data())
+                if "land" in self.edited:
+                    section = "land"
+                    farm.save_land(s, self.household_id, self.land_year.year(), self.land_table.plots())
+                if "livestock" in self.edited:
+                    section = "livestock"
+                    farm.save_livestock(s, self.household_id, self.livestock_year.year(),
+                                        self.livestock_grid.counts())
+                if "machinery" in self.edited:
+                    section = "machinery"
+                    farm.save_machinery(s, self.household_id, self.machinery_table.items())
+        except ValidationError as exc:
+            self._show_section_errors(section, exc)
+            return False
+        except OkmotError as exc:
+            show_error(self, exc.message)
+            return False
+        bus.changed.emit(changes)
+        self.reload()
+        return True
+
+    def _show_section_errors(self, section: str, exc: ValidationError) -> None:
+        index = {"title": 0, "dwelling": 2, "land": 3, "livestock": 4, "machinery": 5}.get(section, 0)
+        self.tabs.setCurrentIndex(index)
+        if section == "title":
+            rest = self.title_form.show_errors(exc.fields)
+        elif section == "dwelling":
+            rest = self.dwelling_tab.show_errors(exc.fields)
+        elif section == "livestock":
+            self.livestock_grid.show_errors(exc.fields)
+            rest = {k: v for k, v in exc.fields.items() if k not in codes.SPECIES}
+        elif section == "land":
+            self.land_table.error.setText("\n".join(exc.fields.values()))
+            rest = {}
+        else:
+            self.machinery_table.error.setText("\n".join(exc.fields.values()))
+            rest = {}
+        if rest:
+            show_error(self, "\n".join(rest.values()))
+
+    def _on_save(self) -> None:
+        # Saving the card keeps it open (a clerk often saves and goes on); Close leaves.
+        if self.save():
+            self.notice.setText(_("Saved."))

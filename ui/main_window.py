@@ -1,0 +1,206 @@
+"""The main window: the household list with search as you type, filters, and the household card."""
+
+from __future__ import annotations
+
+import uuid
+
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import (
+    QAbstractItemView, QComboBox, QHBoxLayout, QHeaderView, QLabel, QLineEdit, QMainWindow, QSizePolicy,
+    QTableView, QToolBar, QVBoxLayout, QWidget,
+)
+
+from okmot import APP_NAME, codes
+from okmot.i18n import LANGUAGE_NAMES, _, current_language, set_language
+from okmot.services import search, territory
+from okmot.services.context import AppContext
+from okmot.services.search import HouseholdFilter
+from ui.bus import bus
+from ui.household_card import HouseholdDialog
+from ui.household_model import IdRole, HouseholdListModel
+from ui.new_household import NewHouseholdDialog
+from ui.uisettings import qsettings, save_language
+
+SEARCH_DELAY_MS = 150
+
+
+class MainWindow(QMainWindow):
+    def __init__(self, ctx: AppContext):
+        super().__init__()
+        self.ctx = ctx
+        self.model = HouseholdListModel(self._fetch, self)
+        self._search_timer = QTimer(self)
+        self._search_timer.setSingleShot(True)
+        self._search_timer.setInterval(SEARCH_DELAY_MS)
+        self._search_timer.timeout.connect(self.refresh)
+        self._build()
+        bus.changed.connect(self._on_changed)
+        geometry = qsettings().value("main/geometry")
+        if geometry is not None:
+            self.restoreGeometry(geometry)
+        else:
+            self.resize(1100, 700)
+        self.refresh()
+
+    # --- building and translating -------------------------------------------------------------
+
+    def _build(self) -> None:
+        with self.ctx.read() as s:
+            office = territory.home_office(s)
+            villages = territory.list_villages(s)
+        self.office = office
+        self.setWindowTitle(f"{APP_NAME} — {office.name()}" if office else APP_NAME)
+
+        toolbar = QToolBar(_("Main"))
+        toolbar.setObjectName("main_toolbar")
+        toolbar.setMovable(False)
+        self.new_action = QAction(_("New household"), self)
+        self.new_action.setShortcut(QKeySequence.StandardKey.New)
+        self.new_action.triggered.connect(self.new_household)
+        self.open_action = QAction(_("Open"), self)
+        self.open_action.triggered.connect(self.open_selected)
+        other = "ru" if current_language() == "ky" else "ky"
+        self.language_action = QAction(LANGUAGE_NAMES[other], self)
+        self.language_action.setToolTip(_("Switch the interface language"))
+        self.language_action.triggered.connect(lambda: self.switch_language(other))
+        toolbar.addAction(self.new_action)
+        toolbar.addAction(self.open_action)
+        spacer = QWidget()
+        spacer.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
+        toolbar.addWidget(spacer)
+        toolbar.addAction(self.language_action)
+        old = self.findChild(QToolBar, "main_toolbar")
+        if old is not None:
+            self.removeToolBar(old)
+            old.deleteLater()
+        self.addToolBar(toolbar)
+
+        self.search_edit = QLineEdit()
+        self.search_edit.setObjectName("search")
+        self.search_edit.setPlaceholderText(_("Search: account No., surname, given name, PIN, village, street"))
+        self.search_edit.setClearButtonEnabled(True)
+        self.search_edit.textChanged.connect(lambda _t: self._search_timer.start())
+        self.search_edit.returnPressed.connect(self._search_now)
+        self.village_filter = QComboBox()
+        self.village_filter.addItem(_("All villages"), None)
+        for v in villages:
+            self.village_filter.addItem(v.name(), v.id)
+        self.status_filter = QComboBox()
+        self.status_filter.addItem(_("Open and closed"), None)
+        for code in codes.HOUSEHOLD_STATUSES:
+            self.status_filter.addItem(codes.label(codes.HOUSEHOLD_STATUSES, code), code)
+        self.status_filter.setCurrentIndex(1)
+        self.village_filter.currentIndexChanged.connect(self.refresh)
+        self.status_filter.currentIndexChanged.connect(self.refresh)
+
+        self.table = QTableView()
+        self.table.setObjectName("households")
+        self.table.setModel(self.model)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setAlternatingRowColors(True)
+        self.table.verticalHeader().hide()
+        self.table.verticalHeader().setDefaultSectionSize(24)
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        for col, width in enumerate((90, 260, 130, 260, 80, 90)):
+            self.table.setColumnWidth(col, width)
+        header.setStretchLastSection(True)
+        self.table.doubleClicked.connect(lambda _i: self.open_selected())
+        self.table.activated.connect(lambda _i: self.open_selected())
+
+        top = QHBoxLayout()
+        top.addWidget(self.search_edit, 1)
+        top.addWidget(self.village_filter)
+        top.addWidget(self.status_filter)
+        central = QWidget()
+        layout = QVBoxLayout(central)
+        layout.addLayout(top)
+        layout.addWidget(self.table, 1)
+        self.setCentralWidget(central)
+
+        self.count_label = QLabel()
+        self.user_label = QLabel()
+        if self.ctx.user:
+            self.user_label.setText(_("Signed in: {name}").format(name=self.ctx.user.full_name or self.ctx.user.username))
+        status = self.statusBar()
+        status.addWidget(self.count_label, 1)
+        status.addPermanentWidget(self.user_label)
+        self.search_edit.setFocus()
+
+    def switch_language(self, code: str) -> None:
+        """Switch every visible string at once: the window is rebuilt in the new language."""
+        set_language(code)
+        save_language(code)
+        text = self.search_edit.text()
+        for child in self.statusBar().findChildren(QLabel):
+            self.statusBar().removeWidget(child)
+            child.deleteLater()
+        self._build()
+        self.search_edit.setText(text)
+        bus.language_changed.emit(code)
+        self.refresh()
+
+    # --- list ----------------------------------------------------------------------------------
+
+    def current_filter(self) -> HouseholdFilter:
+        return HouseholdFilter(text=self.search_edit.text().strip(), village_id=self.village_filter.currentData(),
+                               status=self.status_filter.currentData())
+
+    def _fetch(self, offset: int, limit: int):
+        with self.ctx.read() as s:
+            return search.find_households(s, self.current_filter(), offset=offset, limit=limit)
+
+    def _search_now(self) -> None:
+        self._search_timer.stop()
+        self.refresh()
+        if self.model.rowCount() == 1:
+            self.table.selectRow(0)
+            self.open_selected()
+
+    def refresh(self) -> None:
+        self._search_timer.stop()
+        self.model.reload()
+        with self.ctx.read() as s:
+            total = search.count_households(s, self.current_filter())
+        self.count_label.setText(_("Households found: {n}").format(n=total))
+        if self.model.rowCount():
+            self.table.selectRow(0)
+
+    def _on_changed(self, changes) -> None:
+        if changes.households or changes.territory:
+            selected = self.selected_household()
+            self.refresh()
+            if selected is not None:
+                row = self.model.row_of(selected)
+                if row >= 0:
+                    self.table.selectRow(row)
+
+    def selected_household(self) -> uuid.UUID | None:
+        index = self.table.currentIndex()
+        return self.model.data(index, IdRole) if index.isValid() else None
+
+    # --- actions -------------------------------------------------------------------------------
+
+    def open_selected(self) -> None:
+        household_id = self.selected_household()
+        if household_id is not None:
+            self.open_household(household_id)
+
+    def open_household(self, household_id: uuid.UUID) -> HouseholdDialog:
+        dialog = HouseholdDialog(self.ctx, household_id, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.open()
+        return dialog
+
+    def new_household(self) -> None:
+        dialog = NewHouseholdDialog(self.ctx, self, village_id=self.village_filter.currentData())
+        if dialog.exec() and dialog.household_id is not None:
+            self.open_household(dialog.household_id)
+
+    def closeEvent(self, event) -> None:
+        settings = qsettings()
+        settings.setValue("main/geometry", self.saveGeometry())
+        settings.sync()
+        super().closeEvent(event)
