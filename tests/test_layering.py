@@ -73,10 +73,8 @@ def python_files(package: str) -> list[Path]:
     )
 
 
-@pytest.mark.parametrize("package", sorted(FORBIDDEN))
+@pytest.mark.parametrize("package", sorted(p for p in FORBIDDEN if (ROOT / p).is_dir()))
 def test_layer_imports(package: str) -> None:
-    if not (ROOT / package).is_dir():
-        pytest.skip(f"{package}/ does not exist yet")
     files = python_files(package)
     if package == "okmot":
         assert files, "no Python files found under okmot/; is ROOT right?"

@@ -48,6 +48,19 @@ def needs_first_admin(session: Session) -> bool:
     return count == 0
 
 
+def _find_user(session: Session, username: str, *, include_deleted: bool = False) -> User | None:
+    """The account named ``username``, ignoring case and surrounding spaces.
+
+    Compared in Python: SQLite's lower() folds ASCII letters only, and staff use Cyrillic names.
+    An office has a handful of accounts, so reading them all is cheap.
+    """
+    key = username.strip().casefold()
+    q = select(User)
+    if not include_deleted:
+        q = q.where(User.deleted_at.is_(None))
+    return next((u for u in session.scalars(q) if u.username.casefold() == key), None)
+
+
 def _validate(session: Session, username: str, password: str, role: str) -> str:
     errors = {}
     username = username.strip()
@@ -55,7 +68,7 @@ def _validate(session: Session, username: str, password: str, role: str) -> str:
         errors["username"] = _("Enter a user name.")
     elif len(username) > 60:
         errors["username"] = _("A user name may have at most 60 characters.")
-    elif session.scalar(select(User.id).where(func.lower(User.username) == username.lower())):
+    elif _find_user(session, username, include_deleted=True) is not None:
         errors["username"] = _("The user name {name} is already taken.").format(name=username)
     if len(password) < MIN_PASSWORD_LENGTH:
         errors["password"] = _("A password needs at least {n} characters.").format(n=MIN_PASSWORD_LENGTH)
@@ -92,8 +105,7 @@ def create_user(session: Session, by: UserInfo, *, username: str, full_name: str
 
 
 def authenticate(session: Session, username: str, password: str) -> UserInfo:
-    user = session.scalar(select(User).where(func.lower(User.username) == username.strip().lower(),
-                                             User.deleted_at.is_(None)))
+    user = _find_user(session, username)
     if user is None or not user.is_active:
         # Same message whether the name or the password is wrong: do not reveal which accounts exist.
         _hasher.hash(password)  # spend the same time as a real check

@@ -262,7 +262,7 @@ def _current_membership(session: Session, household_id: uuid.UUID, person_id: uu
 def _membership_rows(session: Session, conds) -> list[tuple[Membership, Person]]:
     q = (select(Membership, Person).join(Person, Person.id == Membership.person_id)
          .where(*conds, Membership.deleted_at.is_(None), Person.deleted_at.is_(None)))
-    return list(session.execute(q).tuples())
+    return [(m, p) for m, p in session.execute(q)]
 
 
 def _member_sort_key(row: tuple[Membership, Person]):

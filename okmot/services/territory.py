@@ -90,7 +90,14 @@ def create_office(session: Session, *, code: str, name_ky: str, name_ru: str, ra
 
 def create_village(session: Session, *, aimak_id: uuid.UUID, code: str, name_ky: str, name_ru: str) -> Place:
     ky, ru = _names(name_ky, name_ru)
-    village = Village(aimak_id=aimak_id, code=code.strip(), name_ky=ky, name_ru=ru, name_key=search_key(ky))
+    code = code.strip()
+    if not code:
+        raise ValidationError({"code": _("Enter the code of the village.")})
+    # The database refuses a second village with the same code in the aimak (deleted ones included):
+    # say so in words instead of failing on the constraint.
+    if session.scalar(select(Village.id).where(Village.aimak_id == aimak_id, Village.code == code)):
+        raise ValidationError({"code": _("A village with code {code} already exists.").format(code=code)})
+    village = Village(aimak_id=aimak_id, code=code, name_ky=ky, name_ru=ru, name_key=search_key(ky))
     session.add(village)
     session.flush()
     return Place(village.id, village.code, ky, ru, aimak_id)
