@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import uuid
 from dataclasses import dataclass, replace
@@ -739,3 +740,24 @@ def test_book_stats_of_an_empty_book(db):
     assert set(st.persons.values()) == {0}
     assert (st.land_year, st.land_plots, st.land_area_m2, st.livestock_year) == (None, 0, 0, None)
     assert set(st.livestock.values()) == {0}
+
+
+def test_marking_deceased_or_left_ends_the_stay_and_frees_the_head(db, place):
+    hid = new_household(db, place, head=head_data())
+    head = card(db, hid).head.person
+    with db.session(ACTOR) as s:
+        households.update_member(s, hid, head.id, dataclasses.replace(
+            head.data, residence_status="deceased", status_date=dt.date(2024, 3, 2)), relation="head")
+    after = card(db, hid)
+    assert after.head is None and after.current_members == ()
+    ended = after.members[0]
+    assert (ended.to_date, ended.end_reason) == (dt.date(2024, 3, 2), "died")
+    with db.session() as s:
+        assert households.members_as_of(s, hid, dt.date(2024, 3, 1))[0].person.id == head.id
+        assert households.members_as_of(s, hid, dt.date(2024, 3, 2)) == []
+    add(db, hid, head_data(given_name="Нурлан", birth_date=dt.date(1995, 1, 1)), "head")  # a new head is allowed
+    # Correcting a mistaken status reopens the stay.
+    with db.session(ACTOR) as s:
+        households.update_member(s, hid, head.id, dataclasses.replace(head.data, residence_status="living"),
+                                 relation="father")
+    assert {m.person.data.given_name for m in card(db, hid).current_members} == {"Бакыт", "Нурлан"}

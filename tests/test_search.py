@@ -276,3 +276,25 @@ def test_paging(db, numbered):
         assert pages == [["1", "2"], ["9", "10"], ["11", "100"], []]
         assert [r.account_number for r in find_households(s, HouseholdFilter("1"), offset=1, limit=2)] == ["10", "11"]
         assert count_households(s, HouseholdFilter("1")) == 4
+
+
+def test_village_and_street_found_by_russian_name_or_any_word(book):
+    assert accounts(book.db, "булун") == ["0002", "0004"]  # Russian «Ак-Булун», Kyrgyz «Ак-Булуң»
+    assert accounts(book.db, "булуң") == ["0002", "0004"]
+    assert accounts(book.db, "манаса") == ["0002"]
+
+
+def test_house_number_with_a_letter(db):
+    with db.session(ACTOR) as s:
+        v1, _v2, s1, _s2 = _place(s)
+        households.create_household(s, HouseholdData("7", v1, s1, house_number="5а"))
+        households.create_household(s, HouseholdData("8", v1, s1, house_number="15"))
+    assert accounts(db, "5а") == ["7"]
+
+
+def test_numbers_sort_as_numbers_whatever_the_padding(db):
+    with db.session(ACTOR) as s:
+        v1, _v2, _s1, _s2 = _place(s)
+        for account in ("10", "0002", "1", "0011"):
+            households.create_household(s, HouseholdData(account, v1, None))
+    assert accounts(db) == ["1", "0002", "10", "0011"]

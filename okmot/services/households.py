@@ -233,8 +233,10 @@ def add_member(session: Session, household_id: uuid.UUID, data: PersonData, *, r
     person = persons.new_person(result.data)
     session.add(person)
     session.flush()
-    session.add(Membership(household_id=household_id, person_id=person.id, relation=relation,
-                           from_date=from_date))
+    membership = Membership(household_id=household_id, person_id=person.id, relation=relation,
+                            from_date=from_date)
+    _follow_status(membership, result.data)
+    session.add(membership)
     session.flush()
     return person.id, result
 
@@ -247,7 +249,27 @@ def update_member(session: Session, household_id: uuid.UUID, person_id: uuid.UUI
         _check_relation(session, household_id, relation, exclude_person=person_id)
         membership.relation = relation
     result = persons.update_person(session, person_id, data, expected_version=expected_version)
+    _follow_status(membership, result.data)
     return Changes(households=frozenset({household_id}), persons=frozenset({person_id})), result
+
+
+#: A person with one of these statuses no longer lives in the household: their stay ends.
+_ENDING_STATUSES = {"left": "left", "deceased": "died"}
+
+
+def _follow_status(membership: Membership, data: PersonData) -> None:
+    """Keep the membership in step with the residence status set on the form.
+
+    Marking a member as left or deceased ends their stay on the status date (today if none);
+    setting them back to living (a correction) reopens the stay that the status had ended.
+    """
+    reason = _ENDING_STATUSES.get(data.residence_status)
+    if reason and membership.to_date is None:
+        membership.to_date = data.status_date or dt.date.today()
+        membership.end_reason = reason
+    elif reason is None and membership.to_date is not None and membership.end_reason in _ENDING_STATUSES.values():
+        membership.to_date = None
+        membership.end_reason = ""
 
 
 def _current_membership(session: Session, household_id: uuid.UUID, person_id: uuid.UUID) -> Membership:

@@ -61,7 +61,23 @@ def prefix(column, text: str) -> ColumnElement[bool]:
     return and_(column >= text, column < text + _MAX_CHAR)
 
 
-def _term_condition(term: str) -> ColumnElement[bool]:
+def _places_matching(session: Session, model, key: str) -> list[uuid.UUID]:
+    """Villages or streets whose Kyrgyz or Russian name has a word starting with ``key``.
+
+    An office has tens of villages and hundreds of streets: matching them in Python lets a
+    clerk type either language and any word of the name ("көч", "Манас", "ул").
+    """
+    ids = []
+    for pid, ky, ru in session.execute(select(model.id, model.name_ky, model.name_ru)
+                                       .where(model.deleted_at.is_(None))):
+        words = search_key(f"{ky} {ru}").replace("-", " ").replace(".", " ").split()
+        if any(w.startswith(key) for w in words) or search_key(ky).startswith(key) \
+                or search_key(ru).startswith(key):
+            ids.append(pid)
+    return ids
+
+
+def _term_condition(session: Session, term: str) -> ColumnElement[bool]:
     digits = pins.clean(term)
     if digits.isdigit():
         pin_households = (select(Membership.household_id)
@@ -76,16 +92,17 @@ def _term_condition(term: str) -> ColumnElement[bool]:
                               Membership.deleted_at.is_(None)))
     return or_(
         prefix(Household.account_number, term),
+        prefix(Household.house_number, term),
         Household.id.in_(name_households),
-        Household.village_id.in_(select(Village.id).where(prefix(Village.name_key, key))),
-        Household.street_id.in_(select(Street.id).where(prefix(Street.name_key, key))),
+        Household.village_id.in_(_places_matching(session, Village, key)),
+        Household.street_id.in_(_places_matching(session, Street, key)),
     )
 
 
-def _where(flt: HouseholdFilter) -> list[ColumnElement[bool]]:
+def _where(session: Session, flt: HouseholdFilter) -> list[ColumnElement[bool]]:
     conds: list[ColumnElement[bool]] = [Household.deleted_at.is_(None)]
     for term in flt.text.split():
-        conds.append(_term_condition(term))
+        conds.append(_term_condition(session, term))
     if flt.village_id is not None:
         conds.append(Household.village_id == flt.village_id)
     if flt.status:
@@ -94,13 +111,19 @@ def _where(flt: HouseholdFilter) -> list[ColumnElement[bool]]:
 
 
 def count_households(session: Session, flt: HouseholdFilter) -> int:
-    return session.scalar(select(func.count()).select_from(Household).where(*_where(flt))) or 0
+    return session.scalar(select(func.count()).select_from(Household).where(*_where(session, flt))) or 0
+
+
+def _account_order():
+    """Numbers sort as numbers whatever their zero padding ("2" and "0002" before "10")."""
+    bare = func.ltrim(Household.account_number, "0")
+    return (func.length(bare), bare, Household.account_number)
 
 
 def find_households(session: Session, flt: HouseholdFilter, *, offset: int = 0, limit: int = 200) -> list[HouseholdRow]:
     """One page of households matching ``flt``, ordered by account number (numbers sort as numbers)."""
-    page = (select(Household.id).where(*_where(flt))
-            .order_by(func.length(Household.account_number), Household.account_number)
+    page = (select(Household.id).where(*_where(session, flt))
+            .order_by(*_account_order())
             .offset(offset).limit(limit)).subquery()
     head_m = aliased(Membership)
     head_p = aliased(Person)
@@ -118,7 +141,7 @@ def find_households(session: Session, flt: HouseholdFilter, *, offset: int = 0, 
          .outerjoin(head_m, and_(head_m.household_id == Household.id, head_m.relation == "head",
                                  head_m.to_date.is_(None), head_m.deleted_at.is_(None)))
          .outerjoin(head_p, head_p.id == head_m.person_id)
-         .order_by(func.length(Household.account_number), Household.account_number))
+         .order_by(*_account_order()))
     rows = []
     seen: set[uuid.UUID] = set()
     for hh, v_ky, v_ru, s_ky, s_ru, h_sur, h_given, n in session.execute(q):
