@@ -72,13 +72,14 @@ test: venv translations postgres
 run: venv translations
 	$(BIN)/python main.py --demo
 
-# bench: the scale tests (marked `slow`).
+# bench: the household-book timings on a 10 000-household village, then the scale tests (marked `slow`).
 bench: venv translations postgres
+	QT_QPA_PLATFORM=offscreen $(BIN)/python -m bench.foundation --households 10000
 	QT_QPA_PLATFORM=offscreen $(BIN)/pytest -m slow
 
-# bench-quick: a shorter run of the scale tests (the same tests for now).
-bench-quick: venv translations postgres
-	QT_QPA_PLATFORM=offscreen $(BIN)/pytest -m slow
+# bench-quick: the same timings on a 2 000-household village (under a minute; no scale tests).
+bench-quick: venv translations
+	QT_QPA_PLATFORM=offscreen $(BIN)/python -m bench.foundation --households 2000
 
 # clean: remove generated files (compiled catalogs, caches, build output); keeps the virtualenv.
 clean:

@@ -41,14 +41,15 @@ class HouseholdListModel(QAbstractTableModel):
 
     # --- loading --------------------------------------------------------------------------
 
-    def reload(self, fetch: Fetch | None = None) -> None:
+    def reload(self, fetch: Fetch | None = None, *, first_page: list[HouseholdRow] | None = None) -> None:
+        """Start again from the first page (given, when the caller already read it with its total)."""
         self.beginResetModel()
         if fetch is not None:
             self._fetch = fetch
-        self._rows = []
-        self._more = True
+        self._rows = list(first_page or [])
+        self._more = first_page is None or len(first_page) == PAGE_SIZE
         self.endResetModel()
-        if self.canFetchMore(QModelIndex()):
+        if first_page is None and self.canFetchMore(QModelIndex()):
             self.fetchMore(QModelIndex())
 
     def canFetchMore(self, parent=QModelIndex()) -> bool:

@@ -18,9 +18,10 @@ from okmot.services.context import AppContext
 from okmot.services.search import HouseholdFilter
 from ui.bus import bus
 from ui.household_card import HouseholdDialog
-from ui.household_model import IdRole, HouseholdListModel
+from ui.household_model import PAGE_SIZE, HouseholdListModel, IdRole
 from ui.new_household import NewHouseholdDialog
 from ui.uisettings import qsettings, save_language
+from ui.users_dialog import UsersDialog
 
 SEARCH_DELAY_MS = 150
 
@@ -70,6 +71,7 @@ class MainWindow(QMainWindow):
         spacer.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
         toolbar.addWidget(spacer)
         toolbar.addAction(self.language_action)
+        self._build_menus()
         old = self.findChild(QToolBar, "main_toolbar")
         if old is not None:
             self.removeToolBar(old)
@@ -129,6 +131,24 @@ class MainWindow(QMainWindow):
         status.addPermanentWidget(self.user_label)
         self.search_edit.setFocus()
 
+    def _build_menus(self) -> None:
+        bar = self.menuBar()
+        bar.clear()
+        book = bar.addMenu(_("Household book"))
+        book.addAction(self.new_action)
+        book.addAction(self.open_action)
+        book.addSeparator()
+        quit_action = book.addAction(_("Exit"))
+        quit_action.setShortcut(QKeySequence.StandardKey.Quit)
+        quit_action.triggered.connect(self.close)
+        if self.ctx.user is not None and self.ctx.user.is_admin:
+            admin = bar.addMenu(_("Administration"))
+            self.users_action = admin.addAction(_("User accounts…"))
+            self.users_action.triggered.connect(self.manage_users)
+
+    def manage_users(self) -> None:
+        UsersDialog(self.ctx, self).exec()
+
     def switch_language(self, code: str) -> None:
         """Switch every visible string at once: the window is rebuilt in the new language."""
         set_language(code)
@@ -161,10 +181,10 @@ class MainWindow(QMainWindow):
 
     def refresh(self) -> None:
         self._search_timer.stop()
-        self.model.reload()
         with self.ctx.read() as s:
-            total = search.count_households(s, self.current_filter())
-        self.count_label.setText(_("Households found: {n}").format(n=total))
+            first = search.search_households(s, self.current_filter(), limit=PAGE_SIZE)
+        self.model.reload(first_page=first.rows)
+        self.count_label.setText(_("Households found: {n}").format(n=first.total))
         if self.model.rowCount():
             self.table.selectRow(0)
 

@@ -120,11 +120,35 @@ def _account_order():
     return (func.length(bare), bare, Household.account_number)
 
 
+@dataclass(frozen=True)
+class HouseholdPage:
+    rows: list[HouseholdRow]
+    #: How many households match in all (not only on this page).
+    total: int
+
+
+def search_households(session: Session, flt: HouseholdFilter, *, offset: int = 0, limit: int = 200) -> HouseholdPage:
+    """One page of households matching ``flt`` and the total, ordered by account number.
+
+    The page's ids and the total come from one query (a window count), so the matching work —
+    the name-prefix subquery above all — is done once; the columns shown are then read for
+    the page's rows only.
+    """
+    page = session.execute(select(Household.id, func.count().over()).where(*_where(session, flt))
+                           .order_by(*_account_order()).offset(offset).limit(limit)).all()
+    if not page:
+        total = count_households(session, flt) if offset else 0
+        return HouseholdPage([], total)
+    ids = [hid for hid, _n in page]
+    return HouseholdPage(_rows_for(session, ids), page[0][1])
+
+
 def find_households(session: Session, flt: HouseholdFilter, *, offset: int = 0, limit: int = 200) -> list[HouseholdRow]:
     """One page of households matching ``flt``, ordered by account number (numbers sort as numbers)."""
-    page = (select(Household.id).where(*_where(session, flt))
-            .order_by(*_account_order())
-            .offset(offset).limit(limit)).subquery()
+    return search_households(session, flt, offset=offset, limit=limit).rows
+
+
+def _rows_for(session: Session, ids: list[uuid.UUID]) -> list[HouseholdRow]:
     head_m = aliased(Membership)
     head_p = aliased(Person)
     members = (select(func.count()).select_from(Membership)
@@ -135,20 +159,17 @@ def find_households(session: Session, flt: HouseholdFilter, *, offset: int = 0, 
                .correlate(Household).scalar_subquery())
     q = (select(Household, Village.name_ky, Village.name_ru, Street.name_ky, Street.name_ru,
                 head_p.surname, head_p.given_name, members)
-         .join(page, page.c.id == Household.id)
+         .where(Household.id.in_(ids))
          .join(Village, Village.id == Household.village_id)
          .outerjoin(Street, Street.id == Household.street_id)
          .outerjoin(head_m, and_(head_m.household_id == Household.id, head_m.relation == "head",
                                  head_m.to_date.is_(None), head_m.deleted_at.is_(None)))
-         .outerjoin(head_p, head_p.id == head_m.person_id)
-         .order_by(*_account_order()))
-    rows = []
-    seen: set[uuid.UUID] = set()
+         .outerjoin(head_p, head_p.id == head_m.person_id))
+    by_id: dict[uuid.UUID, HouseholdRow] = {}
     for hh, v_ky, v_ru, s_ky, s_ru, h_sur, h_given, n in session.execute(q):
-        if hh.id in seen:  # two heads recorded by mistake: list the household once
+        if hh.id in by_id:  # two heads recorded by mistake: list the household once
             continue
-        seen.add(hh.id)
-        rows.append(HouseholdRow(hh.id, hh.account_number, v_ky, v_ru, s_ky or "", s_ru or "",
-                                 hh.house_number or "", hh.address_note or "", h_sur or "", h_given or "",
-                                 n or 0, hh.status))
-    return rows
+        by_id[hh.id] = HouseholdRow(hh.id, hh.account_number, v_ky, v_ru, s_ky or "", s_ru or "",
+                                    hh.house_number or "", hh.address_note or "", h_sur or "", h_given or "",
+                                    n or 0, hh.status)
+    return [by_id[i] for i in ids if i in by_id]

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-22 03:05:11.280301
+Create Date: 2026-11-22 03:17:55.991318
 """
 from alembic import op
 import sqlalchemy as sa
@@ -169,6 +169,7 @@ def upgrade() -> None:
     )
     with op.batch_alter_table('household', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_household_account_number'), ['account_number'], unique=False)
+        batch_op.create_index('ix_household_account_order', [sa.text("length(ltrim(account_number, '0'))"), sa.text("ltrim(account_number, '0')"), 'account_number'], unique=False)
         batch_op.create_index(batch_op.f('ix_household_aimak_id'), ['aimak_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_household_status'), ['status'], unique=False)
         batch_op.create_index(batch_op.f('ix_household_street_id'), ['street_id'], unique=False)
@@ -309,6 +310,7 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_household_street_id'))
         batch_op.drop_index(batch_op.f('ix_household_status'))
         batch_op.drop_index(batch_op.f('ix_household_aimak_id'))
+        batch_op.drop_index('ix_household_account_order')
         batch_op.drop_index(batch_op.f('ix_household_account_number'))
 
     op.drop_table('household')
