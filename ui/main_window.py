@@ -106,9 +106,13 @@ class MainWindow(QMainWindow):
         self.table.verticalHeader().setDefaultSectionSize(24)
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        for col, width in enumerate((90, 260, 130, 260, 80, 90)):
-            self.table.setColumnWidth(col, width)
-        header.setStretchLastSection(True)
+        header.setStretchLastSection(False)
+        # Short columns fit their (translated) header; the address takes the remaining width.
+        metrics = header.fontMetrics()
+        for col, width in enumerate((90, 260, 130, 0, 70, 90)):
+            title = str(self.model.headerData(col, Qt.Orientation.Horizontal))
+            self.table.setColumnWidth(col, max(width, metrics.horizontalAdvance(title) + 24))
+        header.setSectionResizeMode(3, QHeaderView.ResizeMode.Stretch)
         self.table.doubleClicked.connect(lambda _i: self.open_selected())
         self.table.activated.connect(lambda _i: self.open_selected())
 

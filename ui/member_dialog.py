@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel, QScrollArea, QVBoxLayout, QWidget
 
 from okmot.errors import OkmotError, ValidationError
@@ -33,6 +34,7 @@ class MemberDialog(EditDialog):
         self.form.changed.connect(self.mark_dirty)
         scroll = QScrollArea()
         scroll.setWidgetResizable(True)
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         scroll.setWidget(self.form)
         self.message = QLabel()
         self.message.setWordWrap(True)
@@ -41,7 +43,7 @@ class MemberDialog(EditDialog):
         layout.addWidget(scroll)
         layout.addWidget(self.message)
         layout.addLayout(self.buttons)
-        self.resize(560, 720)
+        self.resize(760, 720)
         if person_id is not None:
             with ctx.read() as s:
                 record = persons.get_person(s, person_id)
