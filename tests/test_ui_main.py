@@ -246,3 +246,49 @@ def test_language_switch_rebuilds_in_russian_and_is_remembered(qtbot, window):
     assert ky_header == "Жеке эсеп №"
     assert ru_header == "Лицевой счёт №"
     assert window.language_action.text() == "Кыргызча"
+
+
+def test_first_admin_then_login_then_clerk_account(qtbot, tmp_path):
+    from okmot.services import auth
+    from ui.login import FirstAdminDialog, LoginDialog
+    from ui.users_dialog import UsersDialog
+
+    ctx = open_context(tmp_path / "empty.sqlite3")
+    try:
+        first = FirstAdminDialog(ctx)
+        qtbot.addWidget(first)
+        type_text(first.full_name, "Айжан Өмүрова")
+        type_text(first.username, "aijan")
+        type_text(first.password, "short")
+        type_text(first.password2, "short")
+        assert first.save() is False
+        assert "at least 8" in first.form.error_text("password")
+        for field in (first.password, first.password2):
+            field.clear()
+            type_text(field, "Жаңы-сыр-сөз-9")
+        assert first.save() is True and first.user.role == "admin"
+
+        login = LoginDialog(ctx)
+        qtbot.addWidget(login)
+        type_text(login.username, "aijan")
+        type_text(login.password, "wrong-password")
+        assert login.save() is False
+        assert login.form.error_text("password") == "Wrong user name or password."
+        login.password.clear()
+        type_text(login.password, "Жаңы-сыр-сөз-9")
+        assert login.save() is True and login.user.username == "aijan"
+
+        ctx.user = login.user
+        users = UsersDialog(ctx)
+        qtbot.addWidget(users)
+        type_text(users.full_name, "Бакыт Асанов")
+        type_text(users.username, "bakyt")
+        type_text(users.password, "clerk-pass-1")
+        type_text(users.password2, "clerk-pass-1")
+        assert users.save() is True
+        assert users.table.rowCount() == 2
+        with ctx.read() as s:
+            roles = {u.username: u.role for u in auth.list_users(s)}
+        assert roles == {"aijan": "admin", "bakyt": "clerk"}
+    finally:
+        ctx.close()
