@@ -51,3 +51,7 @@ class EnvironmentProblem(OkmotError):
 
 class NewerDatabaseError(EnvironmentProblem):
     """The database was written by a newer version of Okmot."""
+
+
+class NotOkmotDatabaseError(EnvironmentProblem):
+    """The file is a database of some other program."""

@@ -121,3 +121,27 @@ def test_sqlite_connections_are_durable_and_enforce_foreign_keys(db: Database) -
         assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
         assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
         assert conn.exec_driver_sql("PRAGMA synchronous").scalar() == 2  # FULL
+
+
+def test_another_programs_sqlite_file_is_refused_untouched(tmp_path: Path) -> None:
+    from okmot.errors import NotOkmotDatabaseError
+
+    path = tmp_path / "accounts.sqlite3"
+    with contextlib.closing(sqlite3.connect(path)) as conn:
+        conn.execute("CREATE TABLE ledger (id INTEGER PRIMARY KEY, amount INTEGER)")
+        conn.execute("INSERT INTO ledger (amount) VALUES (5)")
+        conn.commit()
+    before = path.read_bytes()
+    with pytest.raises(NotOkmotDatabaseError, match="not an Okmot database"):
+        open_database(path)
+    assert path.read_bytes() == before
+
+
+def test_a_file_that_is_not_a_database_is_refused_untouched(tmp_path: Path) -> None:
+    from okmot.errors import NotOkmotDatabaseError
+
+    path = tmp_path / "letter.sqlite3"
+    path.write_bytes(b"This is a letter, not a database.\n" * 200)
+    with pytest.raises(NotOkmotDatabaseError, match="damaged or is not a database"):
+        open_database(path)
+    assert path.read_bytes() == b"This is a letter, not a database.\n" * 200

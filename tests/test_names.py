@@ -216,3 +216,20 @@ def test_full_name_with_override_and_without_father():
 
 def test_module_exports_fixed_name_type():
     assert isinstance(fix_lookalikes("x"), names.FixedName)
+
+
+@pytest.mark.parametrize("father, male, female", [
+    ("Юрий", "Юрьевич", "Юрьевна"), ("Василий", "Васильевич", "Васильевна"), ("Павел", "Павлович", "Павловна"),
+    ("Михаил", "Михайлович", "Михайловна"), ("Пётр", "Петрович", "Петровна"), ("Илья", "Ильич", "Ильинична"),
+    ("Сергей", "Сергеевич", "Сергеевна"), ("Асылбек", "Асылбекович", "Асылбековна"),
+])
+def test_russian_patronymics_of_irregular_and_ii_names(father, male, female):
+    assert names.patronymic_ru(father, "M") == male
+    assert names.patronymic_ru(father, "F") == female
+
+
+def test_uulu_surname_gets_no_second_patronymic():
+    assert names.full_name("Асан уулу", "Нурлан", "Асан", "M", "ky") == "Асан уулу Нурлан"
+    assert names.full_name("Асан кызы", "Айгүл", "Асан", "F", "ru") == "Асан кызы Айгүл"
+    assert names.full_name("Асан уулу", "Нурлан", "Асан", "M", "ru", override="Асанович") == "Асан уулу Нурлан Асанович"
+    assert names.father_name_from("Юрьевич") == "Юрий"

@@ -12,10 +12,11 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
+from sqlalchemy import inspect
 from sqlalchemy.engine import Engine
 
 from okmot.db.engine import Database
-from okmot.errors import NewerDatabaseError
+from okmot.errors import NewerDatabaseError, NotOkmotDatabaseError
 from okmot.i18n import _
 from okmot.paths import backups_dir, ensure_dir
 
@@ -75,6 +76,8 @@ def upgrade(db: Database, *, backup_dir: Path | None = None) -> UpgradeResult:
     if current == head:
         return UpgradeResult(current, head, None)
     script = ScriptDirectory.from_config(alembic_config())
+    if current is None and inspect(db.engine).get_table_names():
+        raise _not_okmot()
     if current is not None:
         try:
             script.get_revision(current)
@@ -96,10 +99,34 @@ def upgrade(db: Database, *, backup_dir: Path | None = None) -> UpgradeResult:
     return UpgradeResult(current, head, backup)
 
 
+def _not_okmot() -> NotOkmotDatabaseError:
+    return NotOkmotDatabaseError(
+        _("This file is not an Okmot database (it belongs to another program); nothing was changed."))
+
+
+def _check_foreign_sqlite(path: Path) -> None:
+    """Refuse a file that is not an Okmot database before our connection settings touch it."""
+    if not path.exists() or path.stat().st_size == 0:
+        return
+    try:
+        conn = sqlite3.connect(f"{path.as_uri()}?mode=ro", uri=True)
+        try:
+            tables = {row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+        finally:
+            conn.close()
+    except sqlite3.DatabaseError:
+        raise NotOkmotDatabaseError(
+            _("The file {path} is damaged or is not a database; nothing was changed.").format(path=path)) from None
+    if tables and "alembic_version" not in tables:
+        raise _not_okmot()
+
+
 def open_database(target, *, backup_dir: Path | None = None) -> Database:
     """Open (creating if needed) and migrate a database; the one way the app and CLI open one."""
     if not str(target).count("://"):
-        ensure_dir(Path(target).expanduser().resolve().parent)
+        path = Path(target).expanduser().resolve()
+        ensure_dir(path.parent)
+        _check_foreign_sqlite(path)
     db = Database(target)
     try:
         db.last_upgrade = upgrade(db, backup_dir=backup_dir)

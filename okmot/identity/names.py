@@ -83,6 +83,9 @@ def father_name_from(text: str) -> str:
     for ending in ("ович", "овна"):
         if low.endswith(ending) and len(word) > len(ending) + 1:
             return word[: -len(ending)]
+    for ending in ("ьевич", "ьевна"):
+        if low.endswith(ending) and len(word) > len(ending) + 1:
+            return word[: -len(ending)] + "ий"
     for ending in ("евич", "евна"):
         if low.endswith(ending) and len(word) > len(ending) + 1:
             stem = word[: -len(ending)]
@@ -100,18 +103,33 @@ def patronymic_ky(father: str, sex: str) -> str:
     return f"{father} {'уулу' if sex == 'M' else 'кызы'}"
 
 
+#: Russian given names whose patronymic does not follow the general rule.
+_RU_IRREGULAR = {
+    "павел": ("Павлович", "Павловна"), "пётр": ("Петрович", "Петровна"), "петр": ("Петрович", "Петровна"),
+    "михаил": ("Михайлович", "Михайловна"), "лев": ("Львович", "Львовна"), "илья": ("Ильич", "Ильинична"),
+    "никита": ("Никитич", "Никитична"), "фома": ("Фомич", "Фоминична"), "кузьма": ("Кузьмич", "Кузьминична"),
+    "яков": ("Яковлевич", "Яковлевна"),
+}
+
+
 def patronymic_ru(father: str, sex: str) -> str:
-    """Russian form: "Асанович" / "Асановна", "Алиевич" / "Алиевна", "Игоревич" / "Игоревна"."""
+    """Russian form: "Асанович" / "Асановна", "Алиевич" / "Алиевна", "Юрьевич", "Сергеевна", "Павлович"."""
     if not father or " " in father.strip():
         # A compound father's name has no Russian derivation: the clerk overrides if needed.
         return father
     base = father.strip()
-    last = base[-1].casefold()
-    if last in "йь":
+    irregular = _RU_IRREGULAR.get(base.casefold())
+    if irregular:
+        return irregular[0 if sex == "M" else 1]
+    low = base.casefold()
+    if low.endswith("ий") and len(base) > 3:
+        # Юрий → Юрьевич, Василий → Васильевич, Анатолий → Анатольевич.
+        stem, male, female = base[:-2], "ьевич", "ьевна"
+    elif low[-1] in "йь":
         stem, male, female = base[:-1], "евич", "евна"
-    elif last in "аеиоуыэюяүө":
+    elif low[-1] in "аеиоуыэюяүө":
         stem, male, female = base, "евич", "евна"
-    elif last in "жчшщц":
+    elif low[-1] in "жчшщц":
         stem, male, female = base, "евич", "евна"
     else:
         stem, male, female = base, "ович", "овна"
@@ -124,8 +142,20 @@ def patronymic(father: str, sex: str, language: str, *, override: str | None = N
     return patronymic_ky(father, sex) if language == "ky" else patronymic_ru(father, sex)
 
 
+def surname_is_patronymic(surname: str) -> bool:
+    """A surname of the form "Асан уулу" / "Асан кызы" already says whose child the person is."""
+    words = surname.split()
+    return len(words) >= 2 and words[-1].casefold() in _KY_SUFFIXES
+
+
 def full_name(surname: str, given_name: str, father: str, sex: str, language: str,
               *, override: str | None = None) -> str:
-    """Surname, given name and the patronymic in the form of ``language``."""
+    """Surname, given name and the patronymic in the form of ``language``.
+
+    For a surname like "Асан уулу" no patronymic is added ("Асан уулу Нурлан", in both
+    languages) unless the clerk entered one by hand.
+    """
+    if surname_is_patronymic(surname) and not override:
+        father = ""
     parts = [surname, given_name, patronymic(father, sex, language, override=override)]
     return " ".join(p for p in parts if p)

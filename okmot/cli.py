@@ -1,0 +1,236 @@
+"""Command-line interface: `python -m okmot demo | stats | pin-check ...`, one function per command."""
+
+from __future__ import annotations
+
+import argparse
+import io
+import json
+import os
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError, DBAPIError
+
+from okmot import codes
+from okmot.db.engine import Database, is_url
+from okmot.db.migrate import open_database
+from okmot.errors import EnvironmentProblem, OkmotError
+from okmot.i18n import _, set_language
+
+ENV_LANG = "OKMOT_LANG"
+CLI_LANGUAGES = ("ky", "ru", "en")
+DEFAULT_CLI_LANGUAGE = "ky"
+
+#: Exit codes: 0 done, 1 a checked value is invalid (pin-check), 2 the command could not be carried out.
+EXIT_OK, EXIT_INVALID, EXIT_ERROR = 0, 1, 2
+
+
+# --- helpers ------------------------------------------------------------------------------------
+
+def _shown(target: str) -> str:
+    """A database location fit to print: a URL's password is never shown."""
+    if not is_url(target):
+        return target
+    try:
+        return make_url(target).render_as_string(hide_password=True)
+    except ArgumentError:
+        return target.split("://", 1)[0] + "://…"
+
+
+def _open_existing(target: str) -> Database:
+    """Open (and migrate) a database that must already exist; a missing file is never created."""
+    if not is_url(target):
+        path = Path(target).expanduser()
+        if not path.is_file():
+            raise EnvironmentProblem(_("database not found: {path}").format(path=_shown(target)))
+    try:
+        return open_database(target)
+    except DBAPIError as exc:
+        reason = exc.orig if exc.orig is not None else exc
+        raise EnvironmentProblem(_("Cannot open the database {path}: {reason}").format(
+            path=_shown(target), reason=reason)) from None
+
+
+def _table(rows: list[tuple[str, str]]) -> str:
+    """Label/value rows aligned in two columns; a row with an empty value is a section heading."""
+    width = max((len(label) for label, value in rows if value), default=0)
+    vwidth = max((len(value) for _label, value in rows), default=0)
+    out = []
+    for label, value in rows:
+        out.append(label if not value else f"{label:<{width}}  {value:>{vwidth}}")
+    return "\n".join(out)
+
+
+# --- demo -----------------------------------------------------------------------------------------
+
+def _setup_demo(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
+    from okmot import demo
+
+    p = sub.add_parser("demo", parents=[common], allow_abbrev=False,
+                       help=_("create a demo database with a generated village"),
+                       description=_("Create a new database holding a generated demo village. The file must not "
+                                     "exist yet; it appears only when the village is complete."))
+    p.add_argument("--db", required=True, metavar="PATH",
+                   help=_("the new database file (or an empty PostgreSQL database URL)"))
+    p.add_argument("--households", type=int, default=demo.DEFAULT_HOUSEHOLDS, metavar="N",
+                   help=_("number of households (default: %(default)s)"))
+    p.add_argument("--seed", type=int, default=demo.DEFAULT_SEED, metavar="S",
+                   help=_("random seed; the same seed gives the same village (default: %(default)s)"))
+    p.set_defaults(run=_run_demo)
+
+
+def _run_demo(args: argparse.Namespace) -> int:
+    from okmot import demo
+
+    summary = demo.generate_into(args.db, households=args.households, seed=args.seed)
+    print(_("Demo village written to {path}: {households} households ({closed} closed), {persons} persons, "
+            "{villages} villages, land and livestock for {first}–{last}; {seconds:.1f} s.").format(
+        path=_shown(args.db), households=summary.households, closed=summary.closed_households,
+        persons=summary.persons, villages=summary.villages, first=summary.years[0], last=summary.years[-1],
+        seconds=summary.seconds))
+    return EXIT_OK
+
+
+# --- stats ----------------------------------------------------------------------------------------
+
+def _setup_stats(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
+    p = sub.add_parser("stats", parents=[common], allow_abbrev=False,
+                       help=_("headline counts of a household book"),
+                       description=_("Count villages, households, persons, land and livestock in a database."))
+    p.add_argument("--db", required=True, metavar="PATH", help=_("the database file or PostgreSQL URL"))
+    p.add_argument("--json", action="store_true", help=_("print one JSON object instead of a table"))
+    p.set_defaults(run=_run_stats)
+
+
+def _run_stats(args: argparse.Namespace) -> int:
+    from okmot.services.stats import book_stats
+
+    db = _open_existing(args.db)
+    try:
+        with db.session(None) as session:
+            stats = book_stats(session)
+    except DBAPIError as exc:
+        raise EnvironmentProblem(_("Cannot read the database {path}: {reason}").format(
+            path=_shown(args.db), reason=exc.orig if exc.orig is not None else exc)) from None
+    finally:
+        db.dispose()
+    if args.json:
+        print(json.dumps(stats.as_json(), ensure_ascii=False))
+        return EXIT_OK
+    rows = [(_("Villages"), str(stats.villages)), (_("Households"), "")]
+    rows += [("  " + codes.label(codes.HOUSEHOLD_STATUSES, s), str(n)) for s, n in stats.households.items()]
+    rows.append((_("Persons"), ""))
+    rows += [("  " + codes.label(codes.RESIDENCE_STATUSES, s), str(n)) for s, n in stats.persons.items()]
+    if stats.land_year is None:
+        rows.append((_("Land in use: no records"), ""))
+    else:
+        rows.append((_("Land in use on 1 January {year}").format(year=stats.land_year), ""))
+        rows.append(("  " + _("plots"), str(stats.land_plots)))
+        rows.append(("  " + _("area, ha"), f"{stats.land_area_m2 / 10_000:.2f}"))
+    if stats.livestock_year is None:
+        rows.append((_("Livestock: no records"), ""))
+    else:
+        rows.append((_("Livestock on 1 January {year}").format(year=stats.livestock_year), ""))
+        rows += [("  " + codes.label(codes.SPECIES, s), str(n)) for s, n in stats.livestock.items()]
+    print(_table(rows))
+    return EXIT_OK
+
+
+# --- pin-check ------------------------------------------------------------------------------------
+
+def _setup_pin_check(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
+    p = sub.add_parser("pin-check", parents=[common], allow_abbrev=False,
+                       help=_("check a personal identification number (PIN)"),
+                       description=_("Decode a 14-digit PIN into sex and birth date, or say why it is invalid. "
+                                     "Exits with 0 for a valid PIN and 1 for an invalid one."))
+    p.add_argument("pin", metavar="PIN", help=_("the PIN, 14 digits (spaces and dashes are ignored)"))
+    p.set_defaults(run=_run_pin_check)
+
+
+def _run_pin_check(args: argparse.Namespace) -> int:
+    from okmot.identity import pin as pins
+
+    try:
+        decoded = pins.decode(args.pin)
+    except pins.PinError as exc:
+        print(exc.message, file=sys.stderr)
+        return EXIT_INVALID
+    print(_("Valid PIN: {sex}, born {date}.").format(sex=pins.sex_word(decoded.sex),
+                                                     date=decoded.birth_date.strftime("%d.%m.%Y")))
+    return EXIT_OK
+
+
+#: Every subcommand: a function adding its parser (with ``run`` set as the default). Add new ones here.
+COMMANDS: tuple[Callable[[argparse._SubParsersAction, argparse.ArgumentParser], None], ...] = (
+    _setup_demo, _setup_stats, _setup_pin_check,
+)
+
+
+# --- entry point ----------------------------------------------------------------------------------
+
+def _language(argv: list[str]) -> str:
+    """The --lang given anywhere on the line, else $OKMOT_LANG, else Kyrgyz.
+
+    Read before the parser is built, because its help texts are translated; the parser itself
+    then reports a wrong value.
+    """
+    given = None
+    for i, arg in enumerate(argv):
+        if arg == "--":
+            break
+        if arg == "--lang" and i + 1 < len(argv):
+            given = argv[i + 1]
+        elif arg.startswith("--lang="):
+            given = arg.partition("=")[2]
+    for code in (given, os.environ.get(ENV_LANG)):
+        if code in CLI_LANGUAGES:
+            return code
+    return DEFAULT_CLI_LANGUAGE
+
+
+def build_parser() -> argparse.ArgumentParser:
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--lang", choices=CLI_LANGUAGES, default=argparse.SUPPRESS,
+                        help=_("language of messages: ky, ru or en (default: $OKMOT_LANG, else ky)"))
+    parser = argparse.ArgumentParser(prog="python -m okmot", parents=[common], allow_abbrev=False,
+                                     description=_("Okmot: the household book of an aiyl okmotu, "
+                                                   "from the command line."))
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", title=_("commands"))
+    for setup in COMMANDS:
+        setup(sub, common)
+    return parser
+
+
+def _tolerant_output() -> None:
+    """A console that cannot show a letter (ң, ө, ү on an old code page) gets "?" instead of a crash."""
+    for stream in (sys.stdout, sys.stderr):
+        if isinstance(stream, io.TextIOWrapper) and stream.errors == "strict":
+            try:
+                stream.reconfigure(errors="replace")
+            except (ValueError, io.UnsupportedOperation):
+                pass
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    _tolerant_output()
+    set_language(_language(argv))
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:  # --help, or a usage error already explained by argparse
+        return exc.code if isinstance(exc.code, int) else EXIT_ERROR
+    run = getattr(args, "run", None)
+    if run is None:
+        parser.print_help(sys.stderr)
+        return EXIT_ERROR
+    try:
+        return run(args)
+    except OkmotError as exc:  # NewerDatabaseError included: expected problems, explained, no traceback
+        print(exc.message, file=sys.stderr)
+        return EXIT_ERROR
+    except KeyboardInterrupt:
+        print(_("Interrupted; nothing was left half-written."), file=sys.stderr)
+        return 130
