@@ -292,3 +292,25 @@ def test_first_admin_then_login_then_clerk_account(qtbot, tmp_path):
         assert roles == {"aijan": "admin", "bakyt": "clerk"}
     finally:
         ctx.close()
+
+
+def test_livestock_for_another_year_through_other_year(qtbot, ctx, monkeypatch):
+    import datetime as dt
+
+    from PySide6.QtWidgets import QInputDialog
+
+    year = dt.date.today().year
+    with ctx.read() as s:
+        hid = households.household_id_by_account(s, "0006")
+    card = HouseholdDialog(ctx, hid)
+    qtbot.addWidget(card)
+    monkeypatch.setattr(QInputDialog, "getInt", lambda *a, **k: (year - 3, True))
+    card.livestock_year.activated.emit(card.livestock_year.findData(card.livestock_year.OTHER))
+    assert card.livestock_year.year() == year - 3
+    assert card.livestock_grid.spins["sheep"].value() == 0
+    card.livestock_grid.spins["sheep"].setValue(4)
+    assert card.save() is True
+    with ctx.read() as s:
+        fresh = households.get_card(s, hid)
+    assert fresh.livestock[year - 3] == {"sheep": 4}
+    assert fresh.livestock[year]["sheep"] == 15

@@ -6,7 +6,8 @@ import datetime as dt
 
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
-    QAbstractItemView, QCheckBox, QComboBox, QDoubleSpinBox, QGridLayout, QHBoxLayout, QHeaderView, QLabel,
+    QAbstractItemView, QCheckBox, QComboBox, QDoubleSpinBox, QGridLayout, QHBoxLayout, QHeaderView, QInputDialog,
+    QLabel,
     QLineEdit, QPushButton, QSpinBox, QTableWidget, QVBoxLayout, QWidget,
 )
 
@@ -65,20 +66,46 @@ class DwellingTab(FormPanel):
 
 
 class YearPicker(QComboBox):
-    """The 1 January years that have records, plus the current year, newest first."""
+    """The 1 January years that have records, plus the current year, newest first; "Other year…" adds one."""
+
+    OTHER = -1
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self._years: set[int] = set()
+        self._last = dt.date.today().year
+        self.activated.connect(self._maybe_other)
 
     def set_years(self, years, selected: int | None = None) -> None:
-        this_year = dt.date.today().year
-        values = sorted(set(years) | {this_year}, reverse=True)
+        self._years = set(years) | {dt.date.today().year}
+        self._fill(selected)
+
+    def _fill(self, selected: int | None) -> None:
+        values = sorted(self._years, reverse=True)
         self.blockSignals(True)
         self.clear()
         for y in values:
             self.addItem(_("as of 1 January {year}").format(year=y), y)
-        self.setCurrentIndex(max(self.findData(selected if selected is not None else values[0]), 0))
+        self.addItem(_("Other year…"), self.OTHER)
+        self.setCurrentIndex(max(self.findData(selected if selected in self._years else values[0]), 0))
+        self._last = self.year()
         self.blockSignals(False)
 
+    def _maybe_other(self, index: int) -> None:
+        if self.itemData(index) != self.OTHER:
+            self._last = self.year()
+            return
+        this_year = dt.date.today().year
+        year, ok = QInputDialog.getInt(self, _("Other year"), _("Records as of 1 January of the year:"),
+                                       self._last, 1990, this_year + 1)
+        chosen = year if ok else self._last
+        self._years.add(chosen)
+        self._fill(chosen)
+        self.currentIndexChanged.emit(self.currentIndex())
+
     def year(self) -> int:
-        return int(self.currentData())
+        value = self.currentData()
+        return self._last if value in (None, self.OTHER) else int(value)
 
 
 class _RowTable(QWidget):
