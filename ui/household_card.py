@@ -151,7 +151,7 @@ class HouseholdDialog(EditDialog):
             self.status_label.setText(_("Closed on {date}: {reason}").format(
                 date=format_date(card.closed_on), reason=card.close_reason))
         else:
-            self.status_label.setText(_("Open"))
+            self.status_label.setText(codes.label(codes.HOUSEHOLD_STATUSES, "open"))
         self.close_button.setVisible(card.status == "open")
         self.reopen_button.setVisible(card.status == "closed")
         self.add_member_button.setEnabled(card.status == "open")
