@@ -877,7 +877,7 @@ class _Generator:
                 "occupation": m.occupation, "workplace": m.workplace,
                 "social_categories": list(dict.fromkeys(m.social)), "disability_group": m.disability,
                 "residence_status": m.status, "status_date": m.status_date, "phone": m.phone, "note": m.note,
-                "surname_key": self.key(m.surname), "given_name_key": self.key(m.given),
+                "merged_into_id": None, "surname_key": self.key(m.surname), "given_name_key": self.key(m.given),
             })
             bulk.add("membership", {
                 "id": self.uid(), "household_id": hid, "person_id": m.id, "relation": m.relation,

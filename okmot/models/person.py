@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 
-from sqlalchemy import JSON, Date, Integer, String, Text
+from sqlalchemy import JSON, Date, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from okmot.db.base import Base, SyncMixin
@@ -35,6 +36,8 @@ class Person(SyncMixin, Base):
     status_date: Mapped[dt.date | None] = mapped_column(Date)
     phone: Mapped[str] = mapped_column(String(40), default="")
     note: Mapped[str] = mapped_column(Text, default="")
+    #: Set when this record was found to be a duplicate and merged into another person.
+    merged_into_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("person.id"))
 
     # Normalised search keys, kept in step with the names by okmot.services.persons.
     surname_key: Mapped[str] = mapped_column(String(100), index=True)
