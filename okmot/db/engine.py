@@ -59,13 +59,23 @@ def make_engine(target: str | Path, *, echo: bool = False) -> Engine:
         # pysqlite's own transaction handling defers BEGIN; take control so that
         # reads and writes of one unit of work happen in one transaction.
         event.listen(engine, "connect", _disable_pysqlite_begin)
-        event.listen(engine, "begin", lambda conn: conn.exec_driver_sql("BEGIN"))
+        event.listen(engine, "begin", _begin)
         return engine
     return create_engine(url, echo=echo, pool_pre_ping=True)
 
 
 def _disable_pysqlite_begin(dbapi_conn: sqlite3.Connection, _record) -> None:
     dbapi_conn.isolation_level = None
+
+
+#: Execution option marking a connection that will write: its transaction takes the write lock
+#: at BEGIN, so two writers queue (busy_timeout) instead of one failing with "database is locked"
+#: when it tries to upgrade a read transaction that the other writer has made stale.
+WRITE_OPTION = "okmot_writes"
+
+
+def _begin(conn) -> None:
+    conn.exec_driver_sql("BEGIN IMMEDIATE" if conn.get_execution_options().get(WRITE_OPTION) else "BEGIN")
 
 
 class Database:
@@ -91,6 +101,8 @@ class Database:
         """
         session = self._sessions()
         journal.attach(session, actor)
+        if actor is not None and self.is_sqlite:
+            session.connection(execution_options={WRITE_OPTION: True})
         try:
             yield session
             session.commit()
