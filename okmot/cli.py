@@ -162,9 +162,89 @@ def _run_pin_check(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+# --- check, backup, restore --------------------------------------------------------------------------
+
+def _setup_check(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
+    p = sub.add_parser("check", parents=[common], allow_abbrev=False,
+                       help=_("check a database for damage"),
+                       description=_("Check SQLite integrity, foreign keys and the change journal. Exit 0 when "
+                                     "everything is in order, 1 with the findings listed."))
+    p.add_argument("--db", required=True, metavar="PATH", help=_("the database file or PostgreSQL URL"))
+    p.set_defaults(run=_run_check)
+
+
+def _run_check(args: argparse.Namespace) -> int:
+    from okmot.maintenance import check_database
+
+    db = _open_existing(args.db)
+    try:
+        findings = check_database(db)
+    finally:
+        db.dispose()
+    for f in findings:
+        print(f"{f.check}: {f.detail}")
+    if findings:
+        return EXIT_INVALID
+    print(_("No problems found."))
+    return EXIT_OK
+
+
+def _read_password(path: str | None) -> str | None:
+    if path is None:
+        return None
+    try:
+        password = Path(path).read_text(encoding="utf-8").rstrip("\r\n")
+    except OSError as exc:
+        raise EnvironmentProblem(_("Cannot read the password file {path}: {reason}").format(
+            path=path, reason=exc.strerror or exc)) from None
+    if not password:
+        raise EnvironmentProblem(_("The password file {path} is empty.").format(path=path))
+    return password
+
+
+def _setup_backup(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
+    p = sub.add_parser("backup", parents=[common], allow_abbrev=False, help=_("back up a database"),
+                       description=_("Make a consistent, verified copy of the database (safe while the app is "
+                                     "in use); encrypted when a password file is given."))
+    p.add_argument("--db", required=True, metavar="PATH", help=_("the database file"))
+    p.add_argument("--out", required=True, metavar="DIR", help=_("the folder to write the backup into"))
+    p.add_argument("--password-file", metavar="F", help=_("encrypt the backup with the password in this file"))
+    p.set_defaults(run=_run_backup)
+
+
+def _run_backup(args: argparse.Namespace) -> int:
+    from okmot.backup import take_backup
+
+    info = take_backup(Path(args.db), Path(args.out), password=_read_password(args.password_file))
+    print(info.path)
+    return EXIT_OK
+
+
+def _setup_restore(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
+    p = sub.add_parser("restore", parents=[common], allow_abbrev=False, help=_("restore a database from a backup"),
+                       description=_("Verify a backup, back up the current database, then replace it with the "
+                                     "backup. Nothing is replaced if the backup is damaged or the password wrong."))
+    p.add_argument("--db", required=True, metavar="PATH", help=_("the database file to replace"))
+    p.add_argument("backup", metavar="BACKUP", help=_("the backup file"))
+    p.add_argument("--password-file", metavar="F", help=_("the password of an encrypted backup"))
+    p.set_defaults(run=_run_restore)
+
+
+def _run_restore(args: argparse.Namespace) -> int:
+    from okmot.backup import restore
+    from okmot.paths import backups_dir
+
+    safety = restore(Path(args.db), Path(args.backup), password=_read_password(args.password_file),
+                     safety_dir=backups_dir())
+    if safety is not None:
+        print(_("The previous database was saved as {path}.").format(path=safety.path))
+    print(_("Restored {db} from {backup}.").format(db=args.db, backup=args.backup))
+    return EXIT_OK
+
+
 #: Every subcommand: a function adding its parser (with ``run`` set as the default). Add new ones here.
 COMMANDS: tuple[Callable[[argparse._SubParsersAction, argparse.ArgumentParser], None], ...] = (
-    _setup_demo, _setup_stats, _setup_pin_check,
+    _setup_demo, _setup_stats, _setup_pin_check, _setup_check, _setup_backup, _setup_restore,
 )
 
 

@@ -246,11 +246,14 @@ def test_messages_follow_the_language(capsys: pytest.CaptureFixture[str]) -> Non
         assert "3" in translated
 
 
-def test_commands_registry_is_open_for_more() -> None:
+def test_every_registered_command_has_its_own_help(capsys: pytest.CaptureFixture[str]) -> None:
     parser = cli.build_parser()
     choices = next(a for a in parser._actions if a.dest == "command").choices
-    assert list(choices) == ["demo", "stats", "pin-check"]
-    assert len(cli.COMMANDS) == 3
+    assert {"demo", "stats", "pin-check", "check", "backup", "restore"} <= set(choices)
+    assert len(choices) == len(cli.COMMANDS)
+    for name in choices:
+        assert cli.main(["--lang", "en", name, "--help"]) == 0
+        assert "usage: python -m okmot " + name in capsys.readouterr().out
 
 
 def test_a_url_password_is_never_printed(capsys: pytest.CaptureFixture[str]) -> None:

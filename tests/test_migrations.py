@@ -81,25 +81,34 @@ def test_upgrade_at_head_is_a_no_op_without_backup(db: Database, okmot_home: Pat
     assert not (okmot_home / "backups").exists()
 
 
-def test_upgrade_of_an_older_database_backs_it_up_first(
-    db: Database, okmot_home: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    # Only one revision exists yet, so pretend the code's head moved on: the file at "0001" is then
-    # an older database and must be backed up before Alembic touches it.
-    current = migrate.current_revision(db.engine)
-    monkeypatch.setattr(migrate, "head_revision", lambda: "future-head")
+def test_upgrade_of_an_older_database_backs_it_up_first(tmp_path: Path, okmot_home: Path) -> None:
+    from alembic import command
 
-    result = upgrade(db)
+    path = tmp_path / "old.sqlite3"
+    old = Database(path)
+    try:
+        with old.engine.begin() as conn:
+            cfg = migrate.alembic_config(old.engine)
+            cfg.attributes["connection"] = conn
+            command.upgrade(cfg, "0001")  # the first released schema
+        assert migrate.current_revision(old.engine) == "0001"
+    finally:
+        old.dispose()
 
-    assert result.from_revision == current
-    assert result.backup is not None
-    assert result.backup.parent == okmot_home / "backups"
-    assert current in result.backup.name
+    db = open_database(path)
+    try:
+        result = db.last_upgrade
+        assert (result.from_revision, result.to_revision) == ("0001", head_revision())
+        assert result.backup is not None and result.backup.parent == okmot_home / "backups"
+        assert "before-upgrade-0001" in result.backup.name
+        assert_schema_matches_models(db)
+    finally:
+        db.dispose()
     with contextlib.closing(sqlite3.connect(result.backup)) as conn:
         (version,) = conn.execute("SELECT version_num FROM alembic_version").fetchone()
         tables = {row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
-    assert version == current
-    assert set(Base.metadata.tables) <= tables
+    assert version == "0001"
+    assert "movement" not in tables and "household" in tables
 
 
 def test_newer_database_is_refused_and_left_untouched(db_path: Path, okmot_home: Path) -> None:

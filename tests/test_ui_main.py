@@ -314,3 +314,18 @@ def test_livestock_for_another_year_through_other_year(qtbot, ctx, monkeypatch):
         fresh = households.get_card(s, hid)
     assert fresh.livestock[year - 3] == {"sheep": 4}
     assert fresh.livestock[year]["sheep"] == 15
+
+
+def test_backup_on_start_and_exit_shown_in_status_bar(qtbot, ctx, okmot_home):
+    from okmot import backup
+    from okmot.paths import backups_dir
+
+    w = MainWindow(ctx)
+    qtbot.addWidget(w)
+    first = backup.last_backup(backups_dir(), ctx.sqlite_path)
+    assert first is not None  # the daily backup was due at start
+    assert w.backups.label.text().startswith("Last backup: ")
+    w.switch_language("ru")
+    assert first.taken_at.strftime("%d.%m.%Y") in w.backups.label.text()  # the label survived the rebuild
+    w.close()
+    assert len([b for b in backup.list_backups(backups_dir()) if b.path.stem.startswith("village")]) >= 1

@@ -16,6 +16,7 @@ from okmot.i18n import LANGUAGE_NAMES, _, current_language, set_language
 from okmot.services import search, territory
 from okmot.services.context import AppContext
 from okmot.services.search import HouseholdFilter
+from ui.backup_keeper import BackupKeeper
 from ui.bus import bus
 from ui.household_card import HouseholdDialog
 from ui.household_model import PAGE_SIZE, HouseholdListModel, IdRole
@@ -35,6 +36,8 @@ class MainWindow(QMainWindow):
         self._search_timer.setSingleShot(True)
         self._search_timer.setInterval(SEARCH_DELAY_MS)
         self._search_timer.timeout.connect(self.refresh)
+        self.backups = BackupKeeper(ctx, self)
+        self.backups.daily()
         self._build()
         bus.changed.connect(self._on_changed)
         geometry = qsettings().value("main/geometry")
@@ -132,6 +135,7 @@ class MainWindow(QMainWindow):
             self.user_label.setText(_("Signed in: {name}").format(name=self.ctx.user.full_name or self.ctx.user.username))
         status = self.statusBar()
         status.addWidget(self.count_label, 1)
+        status.addPermanentWidget(self.backups.label)
         status.addPermanentWidget(self.user_label)
         self.search_edit.setFocus()
 
@@ -160,8 +164,10 @@ class MainWindow(QMainWindow):
         text = self.search_edit.text()
         for child in self.statusBar().findChildren(QLabel):
             self.statusBar().removeWidget(child)
-            child.deleteLater()
+            if child is not self.backups.label:  # kept: it belongs to the backup keeper
+                child.deleteLater()
         self._build()
+        self.backups.refresh()
         self.search_edit.setText(text)
         bus.language_changed.emit(code)
         self.refresh()
@@ -224,6 +230,7 @@ class MainWindow(QMainWindow):
             self.open_household(dialog.household_id)
 
     def closeEvent(self, event) -> None:
+        self.backups.now()
         settings = qsettings()
         settings.setValue("main/geometry", self.saveGeometry())
         settings.sync()

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import logging
 import sqlite3
 from dataclasses import dataclass
@@ -15,6 +14,7 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import inspect
 from sqlalchemy.engine import Engine
 
+from okmot.backup import take_backup
 from okmot.db.engine import Database
 from okmot.errors import NewerDatabaseError, NotOkmotDatabaseError
 from okmot.i18n import _
@@ -47,26 +47,17 @@ def head_revision() -> str:
     return ScriptDirectory.from_config(alembic_config()).get_current_head()
 
 
+def known_revision(revision: str) -> bool:
+    """True when this version of Okmot has the migration ``revision`` (so it can upgrade from it)."""
+    try:
+        return ScriptDirectory.from_config(alembic_config()).get_revision(revision) is not None
+    except Exception:  # alembic raises several kinds for an unknown id
+        return False
+
+
 def current_revision(engine: Engine) -> str | None:
     with engine.connect() as conn:
         return MigrationContext.configure(conn).get_current_revision()
-
-
-def backup_sqlite(source: Path, dest_dir: Path, label: str) -> Path:
-    """A consistent copy made with SQLite's online backup API (safe while the file is in use)."""
-    ensure_dir(dest_dir)
-    stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
-    dest = dest_dir / f"{source.stem}-{label}-{stamp}.sqlite3"
-    src = sqlite3.connect(str(source))
-    try:
-        dst = sqlite3.connect(str(dest))
-        try:
-            src.backup(dst)
-        finally:
-            dst.close()
-    finally:
-        src.close()
-    return dest
 
 
 def upgrade(db: Database, *, backup_dir: Path | None = None) -> UpgradeResult:
@@ -75,21 +66,15 @@ def upgrade(db: Database, *, backup_dir: Path | None = None) -> UpgradeResult:
     current = current_revision(db.engine)
     if current == head:
         return UpgradeResult(current, head, None)
-    script = ScriptDirectory.from_config(alembic_config())
     if current is None and inspect(db.engine).get_table_names():
         raise _not_okmot()
-    if current is not None:
-        try:
-            script.get_revision(current)
-        except Exception:
-            raise NewerDatabaseError(
-                _("This database was written by a newer version of Okmot. "
-                  "Install the newer version to open it; nothing was changed.")
-            ) from None
+    if current is not None and not known_revision(current):
+        raise NewerDatabaseError(_("This database was written by a newer version of Okmot. "
+                                   "Install the newer version to open it; nothing was changed."))
     backup = None
     if current is not None and db.is_sqlite:
         path = Path(db.engine.url.database)
-        backup = backup_sqlite(path, backup_dir or backups_dir(), f"before-upgrade-{current}")
+        backup = take_backup(path, backup_dir or backups_dir(), label=f"before-upgrade-{current}").path
         log.info("backed up %s to %s before upgrading", path, backup)
     with db.engine.begin() as conn:
         cfg = alembic_config(db.engine)

@@ -46,6 +46,11 @@ class AppContext:
     def location(self) -> str:
         return self.db.target
 
+    @property
+    def sqlite_path(self) -> Path | None:
+        """The database file, for a local SQLite database (None for PostgreSQL)."""
+        return Path(self.db.engine.url.database) if self.db.is_sqlite else None
+
     def close(self) -> None:
         self.db.dispose()
 
