@@ -72,10 +72,12 @@ test: venv translations postgres
 run: venv translations
 	$(BIN)/python main.py --demo
 
-# bench: the household-book timings on a 10 000-household village, then the scale tests (marked `slow`).
+# bench: the household-book timings on a 10 000-household village, the scale tests (marked `slow`),
+# and the crash test killing a writer 100 times.
 bench: venv translations postgres
 	QT_QPA_PLATFORM=offscreen $(BIN)/python -m bench.foundation --households 10000
 	QT_QPA_PLATFORM=offscreen $(BIN)/pytest -m slow
+	OKMOT_CRASH_ROUNDS=100 $(BIN)/pytest -q tests/test_durability.py
 
 # bench-quick: the same timings on a 2 000-household village (under a minute; no scale tests).
 bench-quick: venv translations
