@@ -1,0 +1,1 @@
+"""Report rendering: plain data in, XLSX or PDF files out (no storage, no Qt)."""
