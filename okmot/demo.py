@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 
 from okmot.db.base import utcnow
 from okmot.db.engine import Actor, Database, is_url
-from okmot.db.journal import journal_rows, jsonable
+from okmot.db.journal import append_rows, journal_rows, jsonable
 from okmot.db.migrate import open_database
 from okmot.errors import ConflictError, EnvironmentProblem, ValidationError
 from okmot.i18n import _
@@ -197,7 +197,7 @@ class _Bulk:
             self.counts[table.name] += len(rows)
             self.pending[table.name] = []
         if journal:
-            self.conn.execute(insert(ChangeLog.__table__), journal)
+            append_rows(self.conn, journal)
             self.journalled += len(journal)
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import text
+from sqlalchemy import select, text
 
 from okmot.db.engine import Database
 from okmot.i18n import _
@@ -43,4 +43,23 @@ def check_database(db: Database) -> list[Finding]:
             for (record_id,) in missing:
                 findings.append(Finding("journal", _("{table} record {id} was changed without a journal entry.")
                                         .format(table=table, id=record_id)))
+        findings += _chain_findings(conn)
+    return findings
+
+
+def _chain_findings(conn) -> list[Finding]:
+    """Walk both hash chains: an edited, deleted or inserted row breaks them where it was touched."""
+    from okmot.db import chain
+    from okmot.db.journal import CHAIN_FIELDS as JOURNAL_FIELDS
+    from okmot.models import AuditEvent, ChangeLog
+    from okmot.services.audit import CHAIN_FIELDS as AUDIT_FIELDS
+
+    findings = []
+    for table, fields, name in ((ChangeLog.__table__, JOURNAL_FIELDS, "journal_chain"),
+                                (AuditEvent.__table__, AUDIT_FIELDS, "audit_chain")):
+        rows = conn.execute(select(table).order_by(table.c.seq)).mappings()
+        for brk in chain.verify(rows, fields):
+            message = (_("{table} row {seq} was edited outside Okmot.") if brk.problem == "edited"
+                       else _("{table}: a row before row {seq} was deleted or inserted outside Okmot."))
+            findings.append(Finding(name, message.format(table=table.name, seq=brk.seq)))
     return findings

@@ -33,8 +33,7 @@ class LoginDialog(EditDialog):
     def save(self) -> bool:
         self.form.clear_errors()
         try:
-            with self.ctx.system("login") as s:
-                self.user = auth.authenticate(s, self.username.text(), self.password.text())
+            self.user = self.ctx.sign_in(self.username.text(), self.password.text())
         except AuthenticationError as exc:
             self.form.show_errors({"password": exc.message})
             self.password.selectAll()

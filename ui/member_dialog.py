@@ -51,6 +51,7 @@ class MemberDialog(EditDialog):
             relation = next((m.relation for m in card.members if m.person.id == person_id), "other_relative")
             self.version = record.version
             self.form.set_data(record.data, relation)
+            ctx.audit("view_person", subject_table="person", subject_id=person_id)
         else:
             self.form.set_data(None, "other_relative")
             self.form.residence_status.set_code("living")

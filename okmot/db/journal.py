@@ -9,9 +9,10 @@ import json
 import uuid
 from typing import Any
 
-from sqlalchemy import event, inspect, insert
+from sqlalchemy import event, inspect
 from sqlalchemy.orm import Session
 
+from okmot.db import chain
 from okmot.db.base import SyncMixin, utcnow
 
 ACTOR_KEY = "okmot_actor"
@@ -60,6 +61,15 @@ def _change_table():
     from okmot.models.journal import ChangeLog
 
     return ChangeLog.__table__
+
+
+#: The fields of a change_log row covered by its hash, in order.
+CHAIN_FIELDS = ("at", "user_id", "user_name", "table_name", "record_id", "op", "version", "changes")
+
+
+def append_rows(conn, rows: list[dict]) -> None:
+    """Append journal rows to the hash chain: the only way rows enter change_log."""
+    chain.append(conn, _change_table(), rows, CHAIN_FIELDS)
 
 
 def journal_rows(table: str, record_id: uuid.UUID, op: str, version: int, changes: dict,
@@ -128,7 +138,7 @@ def _after_flush(session: Session, _ctx) -> None:
         rows.append(journal_rows(obj.__tablename__, obj.id, op, obj.version, changes, actor, now))
     if rows:
         # Core insert on the session's own connection: same transaction as the change itself.
-        session.connection().execute(insert(_change_table()), rows)
+        append_rows(session.connection(), rows)
 
 
 def tombstone(obj: SyncMixin) -> None:

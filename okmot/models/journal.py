@@ -25,3 +25,25 @@ class ChangeLog(Base):
     version: Mapped[int] = mapped_column(Integer)
     #: JSON: the new values for an insert, {field: [old, new]} for an update or delete.
     changes: Mapped[str] = mapped_column(Text)
+    #: Tamper evidence (okmot.db.chain): the previous row's hash and this row's own.
+    prev_hash: Mapped[str] = mapped_column(String(64))
+    hash: Mapped[str] = mapped_column(String(64))
+
+
+class AuditEvent(Base):
+    """Something done that is not a data change: a login, a view or print of a person's data, an export."""
+
+    __tablename__ = "audit_event"
+
+    seq: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    at: Mapped[dt.datetime] = mapped_column(DateTime, index=True)
+    user_id: Mapped[uuid.UUID | None] = mapped_column(Uuid, index=True)
+    user_name: Mapped[str] = mapped_column(String(60))
+    #: login, login_failed, logout, view_household, view_person, print, export, import, backup, restore …
+    action: Mapped[str] = mapped_column(String(30), index=True)
+    subject_table: Mapped[str] = mapped_column(String(60), default="")
+    subject_id: Mapped[uuid.UUID | None] = mapped_column(Uuid, index=True)
+    #: JSON with what else matters (file name, certificate number, reason).
+    detail: Mapped[str] = mapped_column(Text, default="{}")
+    prev_hash: Mapped[str] = mapped_column(String(64))
+    hash: Mapped[str] = mapped_column(String(64))

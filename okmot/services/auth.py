@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import uuid
 from dataclasses import dataclass
 
@@ -11,10 +12,12 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from okmot.codes import ROLES
+from okmot.db.base import utcnow
 from okmot.db.engine import Actor
 from okmot.errors import AuthenticationError, PermissionDenied, ValidationError
 from okmot.i18n import _
 from okmot.models import User
+from okmot.services import audit
 
 # Argon2id with argon2-cffi's defaults (64 MiB, 3 passes): memory-hard, still < 0.1 s on an old PC.
 _hasher = PasswordHasher()
@@ -117,6 +120,50 @@ def authenticate(session: Session, username: str, password: str) -> UserInfo:
     if _hasher.check_needs_rehash(user.password_hash):
         user.password_hash = _hasher.hash(password)
     return _info(user)
+
+
+#: Lockout: this many failed sign-ins for one user name within the window lock it for the window.
+MAX_FAILURES = 5
+LOCK_WINDOW = dt.timedelta(minutes=15)
+
+
+def locked_until(session: Session, username: str, *, now: dt.datetime | None = None) -> dt.datetime | None:
+    """When a user name locked by repeated failures may try again (UTC), or None if it is not locked."""
+    from okmot.models import AuditEvent
+
+    now = now or utcnow()
+    since = now - LOCK_WINDOW
+    if audit.failures_since(session, username, since) < MAX_FAILURES:
+        return None
+    last_ok = audit.last_success(session, username)
+    last_fail = session.scalar(select(func.max(AuditEvent.at)).where(
+        AuditEvent.action == "login_failed", AuditEvent.at >= since))
+    if last_ok is not None and last_fail is not None and last_ok > last_fail:
+        return None
+    return (last_fail or now) + LOCK_WINDOW
+
+
+def sign_in(open_session, username: str, password: str, *, now: dt.datetime | None = None) -> UserInfo:
+    """Check a password and record the attempt; refuses a user name locked after repeated failures.
+
+    ``open_session(task)`` opens a unit of work for the program itself (AppContext.system): the
+    failure is recorded in a unit of its own, since the failed check's unit is rolled back.
+    """
+    with open_session("login") as s:
+        until = locked_until(s, username, now=now)
+    if until is not None:
+        local = until.replace(tzinfo=dt.UTC).astimezone().strftime("%H:%M")
+        raise AuthenticationError(_("Too many failed attempts. Try again after {time}.").format(time=local))
+    try:
+        with open_session("login") as s:
+            user = authenticate(s, username, password)
+            audit.record(s, user.actor, "login")
+    except AuthenticationError:
+        with open_session("login") as s:
+            audit.record(s, Actor(user_id=None, username="system:login"), "login_failed",
+                         detail={"username": username.strip()})
+        raise
+    return user
 
 
 def list_users(session: Session) -> list[UserInfo]:
