@@ -329,3 +329,20 @@ def test_backup_on_start_and_exit_shown_in_status_bar(qtbot, ctx, okmot_home):
     assert first.taken_at.strftime("%d.%m.%Y") in w.backups.label.text()  # the label survived the rebuild
     w.close()
     assert len([b for b in backup.list_backups(backups_dir()) if b.path.stem.startswith("village")]) >= 1
+
+
+def test_card_title_page_keeps_village_and_street_and_saves(qtbot, ctx):
+    with ctx.read() as s:
+        hid = households.household_id_by_account(s, "0002")
+        before = households.get_card(s, hid)
+    card = HouseholdDialog(ctx, hid)
+    qtbot.addWidget(card)
+    assert card.title_form.village.currentData() == before.data.village_id
+    assert card.title_form.street.currentData() == before.data.street_id
+    card.title_form.house_number.setText("17б")
+    card._edited("title")
+    assert card.save() is True
+    with ctx.read() as s:
+        after = households.get_card(s, hid)
+    assert (after.data.house_number, after.data.village_id, after.data.street_id) == (
+        "17б", before.data.village_id, before.data.street_id)

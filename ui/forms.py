@@ -46,6 +46,11 @@ class DateField(QLineEdit):
         self.setText(format_date(value))
 
 
+def index_of(combo: QComboBox, value) -> int:
+    """The row whose item data equals ``value`` (Python equality: Qt's findData misses UUIDs), or -1."""
+    return next((i for i in range(combo.count()) if combo.itemData(i) == value), -1)
+
+
 class CodeCombo(QComboBox):
     """Pick one code of a code list (okmot.codes), shown by its translated label."""
 

@@ -1,28 +1,30 @@
-"""The household card: title page, members, dwelling, land and livestock by year, machinery."""
+"""The household card: title page, members, dwelling, land and livestock by year, machinery, history; also as of a past date."""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import uuid
 
 from PySide6.QtWidgets import (
-    QAbstractItemView, QCheckBox, QHBoxLayout, QHeaderView, QInputDialog, QLabel, QPushButton, QTableView,
+    QAbstractItemView, QCheckBox, QHBoxLayout, QHeaderView, QInputDialog, QLabel, QMenu, QPushButton, QTableView,
     QTabWidget, QVBoxLayout, QWidget,
 )
 
 from okmot import codes
 from okmot.errors import OkmotError, ValidationError
 from okmot.i18n import _, current_language
-from okmot.services import farm, households, territory
+from okmot.services import asof, farm, households, movements, territory
 from okmot.services.changes import Changes
 from okmot.services.context import AppContext
 from okmot.services.households import HouseholdCard
 from ui.bus import bus
 from ui.farm_tabs import DwellingTab, LandTable, LivestockGrid, MachineryTable, YearPicker
-from ui.forms import EditDialog, ask_unsaved, format_date, show_error
+from ui.forms import DateField, EditDialog, ask_unsaved, format_date, show_error
 from ui.household_form import HouseholdForm
 from ui.member_dialog import MemberDialog
 from ui.members_model import MembersModel
+from ui import movement_dialogs as md
 
 SECTIONS = ("title", "dwelling", "land", "livestock", "machinery")
 
@@ -30,11 +32,14 @@ SECTIONS = ("title", "dwelling", "land", "livestock", "machinery")
 class HouseholdDialog(EditDialog):
     """Open one household; Save writes every edited section in one unit of work."""
 
-    def __init__(self, ctx: AppContext, household_id: uuid.UUID, parent: QWidget | None = None):
+    def __init__(self, ctx: AppContext, household_id: uuid.UUID, parent: QWidget | None = None, *,
+                 as_of: dt.date | None = None):
         super().__init__(parent)
         self.ctx = ctx
         self.household_id = household_id
         self.card: HouseholdCard | None = None
+        #: Set when the card shows a past date: everything is view-only then.
+        self.past: asof.CardAsOf | None = None
         self.edited: set[str] = set()
         self.resize(900, 640)
         with ctx.read() as s:
@@ -63,6 +68,9 @@ class HouseholdDialog(EditDialog):
         row.addWidget(self.status_label, 1)
         row.addWidget(self.close_button)
         row.addWidget(self.reopen_button)
+        self.certificate_button = QPushButton(_("Certificate…"))
+        self.certificate_button.clicked.connect(self.issue_certificate)
+        row.addWidget(self.certificate_button)
         tl.addLayout(row)
         tl.addStretch(1)
         self.tabs.addTab(title, _("Household"))
@@ -82,12 +90,25 @@ class HouseholdDialog(EditDialog):
         self.edit_member_button = QPushButton(_("Edit member…"))
         self.add_member_button.clicked.connect(self.add_member)
         self.edit_member_button.clicked.connect(self.edit_member)
+        self.movements_button = QPushButton(_("Movements"))
+        self.movements_button.setObjectName("movements_button")
+        self.movements_menu = QMenu(self.movements_button)
+        self.movement_actions = {}
+        for key, caption in (("birth", _("Birth…")), ("death", _("Death…")), ("arrival", _("Arrival…")),
+                             ("departure", _("Departure…")), ("return", _("Return from a temporary absence…")),
+                             ("transfer", _("Transfer to another household…")),
+                             ("split", _("Split off a new household…")), ("head_change", _("Change of head…"))):
+            action = self.movements_menu.addAction(caption)
+            action.triggered.connect(lambda _checked=False, k=key: self.record_movement(k))
+            self.movement_actions[key] = action
+        self.movements_button.setMenu(self.movements_menu)
         members = QWidget()
         ml = QVBoxLayout(members)
         ml.addWidget(self.members_view)
         mrow = QHBoxLayout()
         mrow.addWidget(self.show_former)
         mrow.addStretch(1)
+        mrow.addWidget(self.movements_button)
         mrow.addWidget(self.add_member_button)
         mrow.addWidget(self.edit_member_button)
         ml.addLayout(mrow)
@@ -111,8 +132,39 @@ class HouseholdDialog(EditDialog):
         self.machinery_table = MachineryTable()
         self.tabs.addTab(self.machinery_table, _("Machinery"))
 
+        # History of movements (last tab, so the section indices above stay as they are)
+        self.history_model = md.HistoryModel(self)
+        self.history_view = QTableView()
+        self.history_view.setObjectName("history")
+        self.history_view.setModel(self.history_model)
+        self.history_view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.history_view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.history_view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        self.history_view.horizontalHeader().setStretchLastSection(True)
+        self.correct_button = QPushButton(_("Correct entry…"))
+        self.correct_button.clicked.connect(self.correct_entry)
+        history = QWidget()
+        hl = QVBoxLayout(history)
+        hl.addWidget(self.history_view)
+        hrow = QHBoxLayout()
+        hrow.addStretch(1)
+        hrow.addWidget(self.correct_button)
+        hl.addLayout(hrow)
+        self.history_tab = self.tabs.addTab(history, _("History"))
+
+        # As of a past date: the card as it stood then, view-only.
+        self.as_of_edit = DateField()
+        self.as_of_edit.setObjectName("card_as_of")
+        self.as_of_edit.setToolTip(_("Show the household as it was on this date; empty for today"))
+        self.as_of_edit.set_value(as_of)
+        self.as_of_edit.editingFinished.connect(self._as_of_changed)
+        top = QHBoxLayout()
+        top.addWidget(self.heading, 1)
+        top.addWidget(QLabel(_("As of")))
+        top.addWidget(self.as_of_edit)
+
         layout = QVBoxLayout(self)
-        layout.addWidget(self.heading)
+        layout.addLayout(top)
         layout.addWidget(self.notice)
         layout.addWidget(self.tabs, 1)
         layout.addLayout(self.buttons)
@@ -124,6 +176,8 @@ class HouseholdDialog(EditDialog):
         self.livestock_grid.changed.connect(lambda: self._edited("livestock"))
         self.machinery_table.changed.connect(lambda: self._edited("machinery"))
         self.reload()
+        # Personal data law: who looked at whose data is part of the audit trail.
+        ctx.audit("view_household", subject_table="household", subject_id=household_id)
 
     @staticmethod
     def _with_year(picker: YearPicker, body: QWidget) -> QWidget:
@@ -162,11 +216,19 @@ class HouseholdDialog(EditDialog):
         self.livestock_year.set_years(card.livestock.keys(), self.livestock_year.currentData())
         self.livestock_grid.set_counts(card.livestock.get(self.livestock_year.year(), {}))
         self.machinery_table.set_items(card.machinery)
+        self._fill_history()
+        self._show_as_of()
         self.edited.clear()
         self.dirty = False
 
     def _fill_members(self) -> None:
         if self.card is None:
+            return
+        if self.past is not None:
+            # Each member with the residence status they had on that date.
+            self.members_model.set_rows([dataclasses.replace(m.member, person=dataclasses.replace(
+                m.member.person, data=dataclasses.replace(m.member.person.data, residence_status=m.status)))
+                for m in self.past.members])
             return
         rows = self.card.members if self.show_former.isChecked() else self.card.current_members
         self.members_model.set_rows(list(rows))
@@ -219,9 +281,99 @@ class HouseholdDialog(EditDialog):
             fresh = households.get_card(s, self.household_id)
         self.card = fresh
         self._fill_members()
+        self._fill_history()
         lang = current_language()
         head = fresh.head.person.full_name(lang) if fresh.head else _("(no head)")
         self.heading.setText(_("Household {account} — {head}").format(account=fresh.data.account_number, head=head))
+
+    # --- movements and history ------------------------------------------------------------------
+
+    def record_movement(self, kind: str) -> md.MovementDialog | None:
+        """Open the dialog of one movement (for the selected member where it needs one) and return it."""
+        card = self.card
+        if kind in ("death", "departure", "return", "transfer"):
+            person_id = self.selected_person()
+            if not any(m.person.id == person_id for m in card.current_members):
+                show_error(self, _("Choose a current member in the list first."))
+                return None
+            dialog = {"death": md.DeathDialog, "departure": md.DepartureDialog, "return": md.ReturnDialog,
+                      "transfer": md.TransferDialog}[kind](self.ctx, card, person_id, self)
+        else:
+            dialog = {"birth": md.BirthDialog, "arrival": md.ArrivalDialog, "split": md.SplitDialog,
+                      "head_change": md.HeadChangeDialog}[kind](self.ctx, card, self)
+        self.open_movement(dialog)
+        return dialog
+
+    def open_movement(self, dialog: md.MovementDialog) -> bool:
+        if not dialog.exec():
+            return False
+        self._refresh_members()
+        notices = dialog.result_.notices if dialog.result_ else ()
+        self.notice.setText("\n".join(notices) or _("Recorded."))
+        lang = current_language()
+        head = self.card.head.person.full_name(lang) if self.card.head else _("(no head)")
+        self.heading.setText(_("Household {account} — {head}").format(account=self.card.data.account_number,
+                                                                      head=head))
+        return True
+
+    def _fill_history(self) -> None:
+        with self.ctx.read() as s:
+            self.history_model.set_rows(movements.household_history(s, self.household_id))
+
+    def correct_entry(self) -> None:
+        index = self.history_view.currentIndex()
+        if not index.isValid():
+            show_error(self, _("Choose an entry in the history first."))
+            return
+        entry = self.history_model.entry_at(index.row())
+        if entry.kind in movements.CORRECTING_KINDS:
+            entry = self.history_model.entry_by_id(entry.corrects_id) or entry
+        self.open_movement(md.CorrectionDialog(self.ctx, self.card, entry, self))
+
+    # --- as of a past date -----------------------------------------------------------------------
+
+    def as_of(self) -> dt.date | None:
+        try:
+            value = self.as_of_edit.value()
+        except ValueError:
+            return None
+        return value if value is not None and value < dt.date.today() else None
+
+    def _as_of_changed(self) -> None:
+        if self.edited:
+            choice = ask_unsaved(self)
+            if choice == "cancel" or (choice == "save" and not self.save()):
+                return
+        self.reload()
+
+    def _show_as_of(self) -> None:
+        on = self.as_of()
+        with self.ctx.read() as s:
+            self.past = asof.card_as_of(s, self.household_id, on) if on else None
+        past = self.past
+        editable = past is None
+        for widget in (self.title_form, self.dwelling_tab, self.land_table, self.livestock_grid,
+                       self.machinery_table, self.add_member_button, self.edit_member_button,
+                       self.movements_button, self.close_button, self.reopen_button, self.correct_button,
+                       self.save_button, self.land_year, self.livestock_year):
+            widget.setEnabled(editable and (widget is not self.add_member_button or self.card.status == "open"))
+        self.movements_button.setEnabled(editable and self.card.status == "open")
+        self.show_former.setEnabled(editable)
+        if past is None:
+            return
+        self._fill_members()
+        lang = current_language()
+        head = past.head.member.person.full_name(lang) if past.head else _("(no head)")
+        self.heading.setText(_("Household {account} — {head}").format(account=self.card.data.account_number,
+                                                                      head=head))
+        state = {"open": _("open"), "closed": _("closed"), "not_opened": _("not opened yet")}[past.status]
+        self.notice.setText(_("As of {date} (view only): the household was {state}; land as of 1 January {land}, "
+                              "livestock as of 1 January {stock}.").format(
+            date=format_date(past.on), state=state, land=past.land_year or "—", stock=past.livestock_year or "—"))
+        self.land_year.set_years(self.card.land.keys(), past.land_year)
+        self.land_table.set_plots(past.land)
+        self.livestock_year.set_years(self.card.livestock.keys(), past.livestock_year)
+        self.livestock_grid.set_counts(past.livestock)
 
     # --- closing -----------------------------------------------------------------------------
 
@@ -247,6 +399,14 @@ class HouseholdDialog(EditDialog):
             return
         bus.changed.emit(changes)
         self.reload()
+
+    def issue_certificate(self):
+        """A certificate about this household (or one of its members), filled from the book."""
+        from ui.certificate_dialog import IssueCertificateDialog
+
+        dialog = IssueCertificateDialog(self.ctx, self, household_id=self.household_id)
+        dialog.open()
+        return dialog
 
     # --- saving ------------------------------------------------------------------------------
 

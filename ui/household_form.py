@@ -7,7 +7,7 @@ from PySide6.QtWidgets import QComboBox, QLineEdit, QWidget
 from okmot.i18n import _
 from okmot.services.households import HouseholdData
 from okmot.services.territory import Place
-from ui.forms import DateField, FormPanel
+from ui.forms import DateField, FormPanel, index_of
 
 
 class HouseholdForm(FormPanel):
@@ -39,15 +39,15 @@ class HouseholdForm(FormPanel):
         for s in self._streets:
             if s.parent_id == village_id:
                 self.street.addItem(s.name(), s.id)
-        index = self.street.findData(current)
+        index = index_of(self.street, current)
         self.street.setCurrentIndex(max(index, 0))
         self.street.blockSignals(False)
 
     def set_data(self, data: HouseholdData) -> None:
         self.account_number.setText(data.account_number)
-        self.village.setCurrentIndex(max(self.village.findData(data.village_id), 0))
+        self.village.setCurrentIndex(max(index_of(self.village, data.village_id), 0))
         self._fill_streets()
-        self.street.setCurrentIndex(max(self.street.findData(data.street_id), 0))
+        self.street.setCurrentIndex(max(index_of(self.street, data.street_id), 0))
         self.house_number.setText(data.house_number)
         self.apartment.setText(data.apartment)
         self.address_note.setText(data.address_note)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session
@@ -13,10 +14,13 @@ from okmot import codes
 from okmot.errors import ConflictError, NotFoundError, ValidationError
 from okmot.i18n import _
 from okmot.identity.names import fix_lookalikes
-from okmot.models import Household, Membership, Person, Street, Village
+from okmot.models import Household, Membership, Movement, Person, Street, Village
 from okmot.services import farm, persons, settings
 from okmot.services.changes import Changes
 from okmot.services.persons import PersonCheck, PersonData, PersonRecord
+
+if TYPE_CHECKING:
+    from okmot.services.movements import Basis
 
 
 @dataclass(frozen=True)
@@ -177,7 +181,12 @@ def update_household(session: Session, household_id: uuid.UUID, data: HouseholdD
     return Changes(households=frozenset({hh.id}))
 
 
-def close_household(session: Session, household_id: uuid.UUID, *, on: dt.date, reason: str) -> Changes:
+def close_household(session: Session, household_id: uuid.UUID, *, on: dt.date, reason: str,
+                    basis: Basis | None = None) -> Changes:
+    """Close the account on ``on``; recorded as a "close" movement in the household's history.
+
+    Members' stays are left as they were: a closed household still shows who lived in it last.
+    """
     hh = _load(session, household_id)
     errors = {}
     if hh.status == "closed":
@@ -193,19 +202,38 @@ def close_household(session: Session, household_id: uuid.UUID, *, on: dt.date, r
     hh.status = "closed"
     hh.closed_on = on
     hh.close_reason = reason.strip()
+    _record_movement(session, "close", on, hh.id, basis, hh.close_reason)
     session.flush()
     return Changes(households=frozenset({hh.id}))
 
 
-def reopen_household(session: Session, household_id: uuid.UUID) -> Changes:
+def reopen_household(session: Session, household_id: uuid.UUID, *, on: dt.date | None = None,
+                     basis: Basis | None = None) -> Changes:
+    """Reopen a closed account (from ``on``, today by default), recorded as a "reopen" movement."""
     hh = _load(session, household_id)
     if hh.status != "closed":
         raise ValidationError({"status": _("The household is open already.")})
+    on = on or dt.date.today()
+    if on > dt.date.today():
+        raise ValidationError({"on_date": _("The date is in the future.")})
+    if hh.closed_on and on < hh.closed_on:
+        raise ValidationError({"on_date": _("The household cannot be reopened before it was closed.")})
+    previous = f"{hh.closed_on:%d.%m.%Y}: {hh.close_reason}" if hh.closed_on else hh.close_reason
     hh.status = "open"
     hh.closed_on = None
     hh.close_reason = ""
+    # The closing date and reason leave the title page; the history keeps them.
+    _record_movement(session, "reopen", on, hh.id, basis, previous)
     session.flush()
     return Changes(households=frozenset({hh.id}))
+
+
+def _record_movement(session: Session, kind: str, on: dt.date, household_id: uuid.UUID, basis: Basis | None,
+                     text: str) -> None:
+    note = " ".join(p for p in (text, basis.note if basis else "") if p)
+    session.add(Movement(kind=kind, on_date=on, household_id=household_id, note=note,
+                         basis_kind=basis.kind if basis else "", basis_number=basis.number if basis else "",
+                         basis_text=basis.text if basis else ""))
 
 
 def _check_relation(session: Session, household_id: uuid.UUID, relation: str,
@@ -248,8 +276,14 @@ def update_member(session: Session, household_id: uuid.UUID, person_id: uuid.UUI
     if membership.relation != relation:
         _check_relation(session, household_id, relation, exclude_person=person_id)
         membership.relation = relation
+    old_status = persons.load(session, person_id).residence_status
     result = persons.update_person(session, person_id, data, expected_version=expected_version)
     _follow_status(membership, result.data)
+    if old_status != result.data.residence_status:
+        # Imported here: okmot.services.movements builds on this module.
+        from okmot.services import movements
+        movements.journal_form_status(session, membership, person_id, old_status, result.data.residence_status,
+                                      result.data.status_date)
     return Changes(households=frozenset({household_id}), persons=frozenset({person_id})), result
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import uuid
 from dataclasses import dataclass
 
@@ -24,6 +25,8 @@ class HouseholdFilter:
     village_id: uuid.UUID | None = None
     #: "open", "closed" or None for both.
     status: str | None = None
+    #: Show the book as it was on this date (okmot.services.asof); None for today.
+    as_of: dt.date | None = None
 
 
 @dataclass(frozen=True)
@@ -105,9 +108,23 @@ def _where(session: Session, flt: HouseholdFilter) -> list[ColumnElement[bool]]:
         conds.append(_term_condition(session, term))
     if flt.village_id is not None:
         conds.append(Household.village_id == flt.village_id)
-    if flt.status:
+    if flt.as_of is not None:
+        conds.append(or_(Household.opened_on.is_(None), Household.opened_on <= flt.as_of))
+        if flt.status == "open":
+            conds.append(or_(Household.closed_on.is_(None), Household.closed_on > flt.as_of))
+        elif flt.status == "closed":
+            conds.append(Household.closed_on <= flt.as_of)
+    elif flt.status:
         conds.append(Household.status == flt.status)
     return conds
+
+
+def stay_on(member, as_of: dt.date | None) -> ColumnElement[bool]:
+    """A stay (Membership or an alias) current on ``as_of``, or today's stays when None."""
+    if as_of is None:
+        return member.to_date.is_(None)
+    return and_(or_(member.from_date.is_(None), member.from_date <= as_of),
+                or_(member.to_date.is_(None), member.to_date > as_of))
 
 
 def count_households(session: Session, flt: HouseholdFilter) -> int:
@@ -140,7 +157,7 @@ def search_households(session: Session, flt: HouseholdFilter, *, offset: int = 0
         total = count_households(session, flt) if offset else 0
         return HouseholdPage([], total)
     ids = [hid for hid, _n in page]
-    return HouseholdPage(_rows_for(session, ids), page[0][1])
+    return HouseholdPage(_rows_for(session, ids, flt.as_of), page[0][1])
 
 
 def find_households(session: Session, flt: HouseholdFilter, *, offset: int = 0, limit: int = 200) -> list[HouseholdRow]:
@@ -148,14 +165,17 @@ def find_households(session: Session, flt: HouseholdFilter, *, offset: int = 0, 
     return search_households(session, flt, offset=offset, limit=limit).rows
 
 
-def _rows_for(session: Session, ids: list[uuid.UUID]) -> list[HouseholdRow]:
+def _rows_for(session: Session, ids: list[uuid.UUID], as_of: dt.date | None = None) -> list[HouseholdRow]:
     head_m = aliased(Membership)
     head_p = aliased(Person)
+    # As of a past date a stay's dates tell who lived there; today's count also drops anyone
+    # whose status says they no longer live (a status set without ending the stay).
+    living = (Person.residence_status.in_(("living", "temporarily_absent")) if as_of is None
+              else or_(Person.birth_date.is_(None), Person.birth_date <= as_of))
     members = (select(func.count()).select_from(Membership)
                .join(Person, Person.id == Membership.person_id)
-               .where(Membership.household_id == Household.id, Membership.to_date.is_(None),
-                      Membership.deleted_at.is_(None),
-                      Person.residence_status.in_(("living", "temporarily_absent")))
+               .where(Membership.household_id == Household.id, stay_on(Membership, as_of),
+                      Membership.deleted_at.is_(None), living)
                .correlate(Household).scalar_subquery())
     q = (select(Household, Village.name_ky, Village.name_ru, Street.name_ky, Street.name_ru,
                 head_p.surname, head_p.given_name, members)
@@ -163,13 +183,15 @@ def _rows_for(session: Session, ids: list[uuid.UUID]) -> list[HouseholdRow]:
          .join(Village, Village.id == Household.village_id)
          .outerjoin(Street, Street.id == Household.street_id)
          .outerjoin(head_m, and_(head_m.household_id == Household.id, head_m.relation == "head",
-                                 head_m.to_date.is_(None), head_m.deleted_at.is_(None)))
+                                 stay_on(head_m, as_of), head_m.deleted_at.is_(None)))
          .outerjoin(head_p, head_p.id == head_m.person_id))
     by_id: dict[uuid.UUID, HouseholdRow] = {}
     for hh, v_ky, v_ru, s_ky, s_ru, h_sur, h_given, n in session.execute(q):
         if hh.id in by_id:  # two heads recorded by mistake: list the household once
             continue
+        status = hh.status if as_of is None else (
+            "closed" if hh.closed_on is not None and hh.closed_on <= as_of else "open")
         by_id[hh.id] = HouseholdRow(hh.id, hh.account_number, v_ky, v_ru, s_ky or "", s_ru or "",
                                     hh.house_number or "", hh.address_note or "", h_sur or "", h_given or "",
-                                    n or 0, hh.status)
+                                    n or 0, status)
     return [by_id[i] for i in ids if i in by_id]
