@@ -123,6 +123,13 @@ def land_by_year(session: Session, household_id: uuid.UUID) -> dict[int, tuple[P
 
 
 def validate_plots(plots: list[PlotData]) -> None:
+    errors = plot_problems(plots)
+    if errors:
+        raise ValidationError(errors)
+
+
+def plot_problems(plots: list[PlotData]) -> dict[str, str]:
+    """What is wrong with a year's plots, by field; the rules behind validate_plots and the quality checks."""
     errors = {}
     for i, plot in enumerate(plots):
         if plot.category not in codes.LAND_CATEGORIES:
@@ -131,8 +138,7 @@ def validate_plots(plots: list[PlotData]) -> None:
             errors[f"plots[{i}].area_m2"] = _("Row {n}: the area must be greater than zero.").format(n=i + 1)
         elif plot.area_m2 > 5_000 * M2_PER_HA:
             errors[f"plots[{i}].area_m2"] = _("Row {n}: the area is implausibly large.").format(n=i + 1)
-    if errors:
-        raise ValidationError(errors)
+    return errors
 
 
 def save_land(session: Session, household_id: uuid.UUID, year: int, plots: list[PlotData]) -> Changes:
@@ -173,6 +179,13 @@ def livestock_by_year(session: Session, household_id: uuid.UUID) -> dict[int, di
 
 
 def validate_livestock(counts: dict[str, int]) -> None:
+    errors = livestock_problems(counts)
+    if errors:
+        raise ValidationError(errors)
+
+
+def livestock_problems(counts: dict[str, int]) -> dict[str, str]:
+    """What is wrong with a year's head counts, by species; behind validate_livestock and the quality checks."""
     errors = {}
     for species, heads in counts.items():
         if species not in codes.SPECIES:
@@ -185,8 +198,7 @@ def validate_livestock(counts: dict[str, int]) -> None:
                 species=codes.label(codes.SPECIES, species))
     if not errors and counts.get("cows", 0) > counts.get("cattle", 0):
         errors["cows"] = _("There cannot be more cows than cattle: cows are counted among the cattle.")
-    if errors:
-        raise ValidationError(errors)
+    return errors
 
 
 def save_livestock(session: Session, household_id: uuid.UUID, year: int, counts: dict[str, int]) -> Changes:

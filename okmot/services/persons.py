@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 
 from sqlalchemy import select
@@ -84,9 +85,17 @@ def _fix_name(value: str, label: str, notices: list[str]) -> str:
     return fixed.text
 
 
+#: Who else holds a PIN among living residents: ``(pin, exclude) -> (name, account) | None``.
+PinHolderLookup = Callable[[str, "uuid.UUID | None"], "tuple[str, str] | None"]
+
+
 def check_person(session: Session, data: PersonData, *, person_id: uuid.UUID | None = None,
-                 today: dt.date | None = None) -> PersonCheck:
-    """Validate and clean a person's data. The same rules serve forms, imports and quality checks."""
+                 today: dt.date | None = None, pin_holder: PinHolderLookup | None = None) -> PersonCheck:
+    """Validate and clean a person's data. The same rules serve forms, imports and quality checks.
+
+    ``pin_holder`` replaces the per-person database query for PIN uniqueness by a lookup the
+    caller built once (the import and the quality dashboard check thousands of people at a time).
+    """
     today = today or dt.date.today()
     errors: dict[str, str] = {}
     warnings: dict[str, str] = {}
@@ -127,7 +136,8 @@ def check_person(session: Session, data: PersonData, *, person_id: uuid.UUID | N
             if problems and not data.pin_override_reason.strip():
                 warnings["pin"] = " ".join(problems)
             if data.residence_status in LIVING_STATUSES:
-                holder = _living_pin_holder(session, pin_text, exclude=person_id)
+                holder = (pin_holder(pin_text, person_id) if pin_holder is not None
+                          else _living_pin_holder(session, pin_text, exclude=person_id))
                 if holder:
                     errors["pin"] = _("This PIN already belongs to {name} (household {account}).").format(
                         name=holder[0], account=holder[1] or "—")
@@ -156,6 +166,30 @@ def _living_pin_holder(session: Session, pin: str, *, exclude: uuid.UUID | None)
         return None
     person, account = row
     return (f"{person.surname} {person.given_name}", account or "")
+
+
+class LivingPinIndex:
+    """Every living resident's PIN read in one query: the lookup check_person takes for bulk work."""
+
+    def __init__(self, session: Session):
+        self._holders: dict[str, list[tuple[uuid.UUID, str, str]]] = {}
+        q = (select(Person.id, Person.pin, Person.surname, Person.given_name, Household.account_number)
+             .outerjoin(Membership, (Membership.person_id == Person.id) & Membership.to_date.is_(None)
+                        & Membership.deleted_at.is_(None))
+             .outerjoin(Household, Household.id == Membership.household_id)
+             .where(Person.pin.is_not(None), Person.deleted_at.is_(None),
+                    Person.residence_status.in_(LIVING_STATUSES)))
+        for pid, pin, surname, given, account in session.execute(q):
+            self._holders.setdefault(pin, []).append((pid, f"{surname} {given}", account or ""))
+
+    def __call__(self, pin: str, exclude: uuid.UUID | None) -> tuple[str, str] | None:
+        for pid, name, account in self._holders.get(pin, ()):
+            if pid != exclude:
+                return (name, account)
+        return None
+
+    def holders(self, pin: str) -> list[uuid.UUID]:
+        return [pid for pid, _name, _account in self._holders.get(pin, ())]
 
 
 def validated(session: Session, data: PersonData, *, person_id: uuid.UUID | None = None) -> PersonCheck:
