@@ -1,0 +1,1 @@
+"""Report data: queries over the household book that return plain frozen dataclasses for ``reports/``."""

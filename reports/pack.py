@@ -1,0 +1,41 @@
+"""The head's half-year report to the council: population, movement, land and livestock, with charts."""
+
+from __future__ import annotations
+
+from okmot import codes
+from okmot.i18n import N_
+from okmot.reporting.data import HalfYearData
+from reports.common import build, code_label, d, t
+from reports.farm import _change_columns, ha, livestock_chart, species_totals
+from reports.model import AREA_HA, INT, SUM, Column, Report, Table
+from reports.movement import summary_table
+from reports.people import population_tables, pyramid
+
+
+def half_year(data: HalfYearData, lang: str) -> Report:
+    h = data.header
+    population = population_tables(data.population, lang)[0]
+    population = Table(t(lang, N_("Population on {date}")).format(date=d(h.end)), population.columns,
+                       groups=population.groups, sheet=t(lang, N_("Population")))
+    categories: dict[str, list[int]] = {}
+    for r in data.land.rows:
+        acc = categories.setdefault(r.category, [0, 0, 0])
+        acc[0] += r.plots
+        acc[1] += r.area_m2
+        acc[2] += r.households
+    land = Table(t(lang, N_("Land in use on 1 January {year}")).format(year=data.land.year), (
+        Column(t(lang, N_("Land category")), width=34), Column(t(lang, N_("Plots")), INT, 10, SUM),
+        Column(t(lang, N_("Area, ha")), AREA_HA, 14, SUM),
+        Column(t(lang, N_("Households")), INT, 12, SUM, grand_total=False)),
+        rows=[(code_label(lang, codes.LAND_CATEGORIES, c), p, ha(a), n) for c, (p, a, n) in categories.items()],
+        sheet=t(lang, N_("Land")))
+    totals = species_totals(data.livestock)
+    stock = Table(t(lang, N_("Livestock on 1 January {year}")).format(year=data.livestock.year),
+                  (Column(t(lang, N_("Species")), width=30), *_change_columns(lang, data.livestock.year)),
+                  rows=[(code_label(lang, codes.SPECIES, sp), p, c, c - p, (c - p) / p if p else None)
+                        for sp, (p, c) in totals.items()], totals=False, sheet=t(lang, N_("Livestock")))
+    sections = [population, pyramid(data.population, lang), summary_table(data.movement, lang), land, stock,
+                livestock_chart(data.livestock, lang)]
+    return build("half_year", h, lang, sections, landscape=False)
+
+
