@@ -42,6 +42,20 @@ class AppContext:
         with self.db.session(Actor(user_id=None, username=f"system:{task}")) as session:
             yield session
 
+    def sign_in(self, username: str, password: str) -> UserInfo:
+        """Check the password (with lockout and an audit record) and make that user the current one."""
+        from okmot.services import auth
+
+        self.user = auth.sign_in(self.system, username, password)
+        return self.user
+
+    def audit(self, action: str, **subject) -> None:
+        """Record a view, print or export by the current user in a unit of work of its own."""
+        from okmot.services import audit
+
+        with self.write() as s:
+            audit.record(s, self.actor, action, **subject)
+
     @property
     def location(self) -> str:
         return self.db.target
