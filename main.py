@@ -17,11 +17,23 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--demo", action="store_true",
                         help=_("open the built-in demo village (created on first use)"))
     parser.add_argument("--lang", choices=("ky", "ru"), help=_("interface language"))
+    parser.add_argument("--self-test", action="store_true",
+                        help=_("check this installation (database, certificate PDF, XLSX report) and exit"))
     return parser.parse_args(argv)
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = parse_args(sys.argv[1:] if argv is None else argv)
+    argv = sys.argv[1:] if argv is None else argv
+    if argv and not argv[0].startswith("-"):
+        # `okmot restore ...`: the frozen build has no `python -m okmot`, so the commands come this way.
+        from okmot.cli import main as cli_main
+
+        return cli_main(argv)
+    args = parse_args(argv)
+    if args.self_test:
+        from ui.self_test import run_checks
+
+        return run_checks()
     from okmot import logsetup, paths
 
     logsetup.configure()

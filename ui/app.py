@@ -12,10 +12,13 @@ from PySide6.QtWidgets import QApplication, QMessageBox
 
 from okmot import APP_NAME, __version__
 from okmot.errors import OkmotError
-from okmot.i18n import _, set_language
-from okmot.paths import logs_dir
-from okmot.services import territory
-from okmot.services.context import AppContext, open_context
+from okmot.demo import ensure_demo_database
+from okmot.i18n import _, current_language, set_language
+from okmot.paths import demo_db_path, logs_dir
+from okmot.services import auth, territory
+from okmot.services.auth import UserInfo
+from okmot.services.context import AppContext, UpgradeResult, open_context
+from ui.first_run_wizard import SET_UP, run_first_start
 from ui.forms import show_error
 from ui.login import sign_in
 from ui.main_window import MainWindow
@@ -62,6 +65,45 @@ def open_or_explain(target: str | Path) -> AppContext | None:
         return None
 
 
+def upgrade_message(upgrade: UpgradeResult | None) -> str | None:
+    """What to tell the user after the start-up migration changed an existing database; None otherwise."""
+    if upgrade is None or not upgrade.changed or upgrade.from_revision is None:
+        return None
+    text = _("The database was brought up to date for this version of Okmot (schema {old} → {new}); "
+             "your data was kept.").format(old=upgrade.from_revision, new=upgrade.to_revision)
+    if upgrade.backup is not None:
+        text += "\n\n" + _("A copy of the database as it was before is kept in:\n{path}").format(path=upgrade.backup)
+    return text
+
+
+def tell_about_upgrade(upgrade: UpgradeResult | None) -> None:
+    text = upgrade_message(upgrade)
+    if text is None:
+        return
+    log.info("database upgraded; backup at %s", upgrade.backup)
+    box = QMessageBox(QMessageBox.Icon.Information, _("Database upgraded"), text)
+    box.addButton(_("OK"), QMessageBox.ButtonRole.AcceptRole)
+    box.exec()
+
+
+def first_start(ctx: AppContext) -> tuple[AppContext, UserInfo | None] | None:
+    """A new, empty database: the set-up wizard, or the demo village instead. None when the person gave up."""
+    outcome = run_first_start(ctx)
+    if outcome is None:
+        return None
+    choice, user = outcome
+    if choice == SET_UP:
+        return ctx, user
+    demo = open_or_explain(ensure_demo_database(demo_db_path()))
+    if demo is None:
+        return None
+    ctx.close()
+    with demo.read() as s:
+        office = territory.home_office(s)
+    user = sign_in(demo, office.name() if office else "")
+    return demo, user
+
+
 def run(db_target: str | Path, *, language: str | None = None, argv: list[str] | None = None) -> int:
     app = QApplication.instance() or QApplication(argv or sys.argv[:1])
     app.setApplicationName(APP_NAME)
@@ -74,11 +116,18 @@ def run(db_target: str | Path, *, language: str | None = None, argv: list[str] |
     if ctx is None:
         return 2
     try:
-        if ctx.upgrade and ctx.upgrade.changed and ctx.upgrade.backup:
-            log.info("database upgraded; backup at %s", ctx.upgrade.backup)
+        tell_about_upgrade(ctx.upgrade)
         with ctx.read() as s:
             office = territory.home_office(s)
-        user = sign_in(ctx, office.name() if office else "")
+            new_database = office is None and auth.needs_first_admin(s)
+        if new_database:
+            started = first_start(ctx)
+            if started is None:
+                return 0
+            ctx, user = started
+            install_qt_translations(app, current_language())
+        else:
+            user = sign_in(ctx, office.name() if office else "")
         if user is None:
             return 0
         ctx.user = user

@@ -12,6 +12,7 @@ from okmot import backup
 from okmot.errors import OkmotError
 from okmot.i18n import _
 from okmot.paths import backups_dir
+from okmot.services import office_setup
 from okmot.services.context import AppContext
 
 log = logging.getLogger(__name__)
@@ -51,7 +52,9 @@ class BackupKeeper(QObject):
         if path is None:
             return None
         try:
-            info = backup.auto_backup(path, backups_dir(), max_age=max_age)
+            with self.ctx.read() as s:
+                copy_dir = office_setup.backup_copy_dir(s)  # the second folder set in Settings
+            info = backup.auto_backup(path, backups_dir(), copy_dir=copy_dir, max_age=max_age)
         except OkmotError as exc:
             # A failed automatic backup must not stop the clerk's work; the status bar shows it.
             log.warning("automatic backup failed: %s", exc.message)

@@ -76,10 +76,24 @@ def upgrade(db: Database, *, backup_dir: Path | None = None) -> UpgradeResult:
         path = Path(db.engine.url.database)
         backup = take_backup(path, backup_dir or backups_dir(), label=f"before-upgrade-{current}").path
         log.info("backed up %s to %s before upgrading", path, backup)
-    with db.engine.begin() as conn:
-        cfg = alembic_config(db.engine)
-        cfg.attributes["connection"] = conn
-        command.upgrade(cfg, "head")
+    with db.engine.connect() as conn:
+        if db.is_sqlite:
+            # Batch migrations rebuild a table (copy, drop, rename). With foreign keys on, dropping a
+            # table that other rows reference fails, so a filled database could not be upgraded. The
+            # pragma is ignored inside a transaction: set it on the raw connection before BEGIN.
+            conn.connection.dbapi_connection.execute("PRAGMA foreign_keys=OFF")
+        try:
+            with conn.begin():
+                cfg = alembic_config(db.engine)
+                cfg.attributes["connection"] = conn
+                command.upgrade(cfg, "head")
+                if db.is_sqlite:
+                    broken = conn.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+                    if broken:  # raising rolls the whole upgrade back
+                        raise RuntimeError(f"upgrade left rows with dangling references: {broken[:5]}")
+        finally:
+            if db.is_sqlite:
+                conn.connection.dbapi_connection.execute("PRAGMA foreign_keys=ON")
     log.info("database upgraded from %s to %s", current, head)
     return UpgradeResult(current, head, backup)
 
