@@ -14,7 +14,7 @@ MO_FILES := $(PO_FILES:.po=.mo)
 # Where Debian puts the PostgreSQL server binaries (initdb, pg_ctl); the test fixture looks there too.
 PG_BIN_GLOB := /usr/lib/postgresql/*/bin
 
-.PHONY: venv translations catalogs postgres test run bench bench-quick clean distclean
+.PHONY: venv translations catalogs postgres zbar libreoffice test run bench bench-quick clean distclean dist dist-selftest installer-check help-screenshots
 .SUFFIXES:
 
 # venv: the virtualenv with Okmot (editable) and the dev tools; rebuilt when pyproject.toml changes.
@@ -64,8 +64,37 @@ postgres:
 	done; \
 	echo "ERROR: the 'postgresql' package is installed but initdb/pg_ctl are still missing" >&2; exit 1
 
+# zbar: the zbarimg QR decoder the certificate tests read printed QR codes with (Debian's zbar-tools).
+zbar:
+	@if command -v zbarimg >/dev/null 2>&1; then echo "zbarimg found"; exit 0; fi; \
+	echo "zbarimg not found; installing the 'zbar-tools' package"; \
+	if ! command -v apt-get >/dev/null 2>&1; then \
+	    echo "ERROR: apt-get is not available; install zbar-tools (zbarimg) by hand." >&2; exit 1; \
+	fi; \
+	if [ "$$(id -u)" = 0 ]; then SUDO=""; \
+	elif command -v sudo >/dev/null 2>&1; then SUDO="sudo"; \
+	else echo "ERROR: not root and sudo is missing; run as root: apt-get install zbar-tools" >&2; exit 1; fi; \
+	$$SUDO apt-get update && \
+	$$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends zbar-tools && \
+	command -v zbarimg >/dev/null 2>&1 || { echo "ERROR: zbar-tools is installed but zbarimg is missing" >&2; exit 1; }
+
+# libreoffice: LibreOffice Calc, which the report tests use to open every workbook (Debian's libreoffice-calc).
+libreoffice:
+	@if command -v libreoffice >/dev/null 2>&1 || command -v soffice >/dev/null 2>&1; then echo "LibreOffice found"; exit 0; fi; \
+	echo "LibreOffice not found; installing the 'libreoffice-calc' package"; \
+	if ! command -v apt-get >/dev/null 2>&1; then \
+	    echo "ERROR: apt-get is not available; install LibreOffice Calc by hand." >&2; exit 1; \
+	fi; \
+	if [ "$$(id -u)" = 0 ]; then SUDO=""; \
+	elif command -v sudo >/dev/null 2>&1; then SUDO="sudo"; \
+	else echo "ERROR: not root and sudo is missing; run as root: apt-get install libreoffice-calc" >&2; exit 1; fi; \
+	$$SUDO apt-get update && \
+	$$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends libreoffice-calc && \
+	{ command -v libreoffice >/dev/null 2>&1 || command -v soffice >/dev/null 2>&1; } || \
+	    { echo "ERROR: libreoffice-calc is installed but libreoffice/soffice is missing" >&2; exit 1; }
+
 # test: the fast suite on two processes (scale tests marked `slow` are left to `make bench`).
-test: venv translations postgres
+test: venv translations postgres zbar libreoffice
 	QT_QPA_PLATFORM=offscreen $(BIN)/pytest -m "not slow" -n 2
 
 # run: start the app on the built-in demo database (created on first use).
@@ -82,6 +111,39 @@ bench: venv translations postgres
 # bench-quick: the same timings on a 2 000-household village (under a minute; no scale tests).
 bench-quick: venv translations
 	QT_QPA_PLATFORM=offscreen $(BIN)/python -m bench.foundation --households 2000
+
+# dist: the frozen one-folder build in dist/okmot/ (PyInstaller, installer/okmot.spec; this OS only).
+dist: venv translations
+	$(BIN)/pyinstaller --noconfirm --clean --distpath dist --workpath build/pyinstaller installer/okmot.spec
+
+# dist-selftest: run the frozen build's self-test (database, certificate PDF, XLSX, Qt, help) with no
+# display and a throwaway data folder, then the same build in portable mode (marker file beside it).
+dist-selftest: dist
+	OKMOT_FROZEN_DIST=dist/okmot QT_QPA_PLATFORM=offscreen $(BIN)/pytest -q -m slow tests/test_frozen_build.py
+
+# help-screenshots: retake the user guide's screenshots (data/help/img) from the real windows.
+help-screenshots: venv translations
+	QT_QPA_PLATFORM=offscreen $(BIN)/python -m ui.screenshots --help-images data/help/img
+
+# installer-check: compile installer/okmot.nsi with Debian's makensis (installed when missing) against
+# a stub of the Windows build folder: checks the script, not the Windows build itself.
+installer-check:
+	@if ! command -v makensis >/dev/null 2>&1; then \
+	    echo "makensis not found; installing the 'nsis' package"; \
+	    if ! command -v apt-get >/dev/null 2>&1; then \
+	        echo "ERROR: apt-get is not available; install NSIS (makensis) by hand." >&2; exit 1; \
+	    fi; \
+	    if [ "$$(id -u)" = 0 ]; then SUDO=""; \
+	    elif command -v sudo >/dev/null 2>&1; then SUDO="sudo"; \
+	    else echo "ERROR: not root and sudo is missing; run as root: apt-get install nsis" >&2; exit 1; fi; \
+	    $$SUDO apt-get update && \
+	    $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends nsis; \
+	fi
+	rm -rf build/nsis-stub && mkdir -p build/nsis-stub/_internal
+	printf 'stub\n' > build/nsis-stub/okmot.exe
+	printf 'stub\n' > build/nsis-stub/okmot-console.exe
+	printf 'stub\n' > build/nsis-stub/_internal/base_library.zip
+	makensis -V2 -WX -DDIST_DIR=$(CURDIR)/build/nsis-stub -DOUT_FILE=$(CURDIR)/build/okmot-setup-check.exe installer/okmot.nsi
 
 # clean: remove generated files (compiled catalogs, caches, build output); keeps the virtualenv.
 clean:

@@ -242,9 +242,111 @@ def _run_restore(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+# --- import-book, import-template (okmot.importer.command) -------------------------------------
+
+def _setup_import_book(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
+    from okmot.importer.command import setup_import_book
+
+    setup_import_book(sub, common)
+
+
+def _setup_import_template(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
+    from okmot.importer.command import setup_import_template
+
+    setup_import_template(sub, common)
+
+
+# --- report ---------------------------------------------------------------------------------------
+
+def _date_arg(text: str):
+    import datetime as dt
+
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(_("not a date in the form YYYY-MM-DD: {text}").format(text=text)) from None
+
+
+def _setup_report(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
+    p = sub.add_parser("report", parents=[common], allow_abbrev=False,
+                       help=_("make a report as an Excel workbook or a PDF"),
+                       description=_("Make a report from a household book: --list shows the kinds. The report "
+                                     "is written in the language of --lang (ky or ru); the file appears only "
+                                     "when complete."))
+    p.add_argument("--list", action="store_true", help=_("list the report kinds and exit"))
+    p.add_argument("--db", metavar="PATH", help=_("the database file or PostgreSQL URL"))
+    p.add_argument("--kind", metavar="KIND", help=_("the report kind (see --list)"))
+    p.add_argument("--out", metavar="FILE", help=_("the file to write: FILE.xlsx or FILE.pdf"))
+    p.add_argument("--as-of", type=_date_arg, metavar="YYYY-MM-DD", help=_("the date (default: today)"))
+    p.add_argument("--from", dest="start", type=_date_arg, metavar="YYYY-MM-DD",
+                   help=_("first day of the period"))
+    p.add_argument("--to", dest="end", type=_date_arg, metavar="YYYY-MM-DD", help=_("last day of the period"))
+    p.add_argument("--village", action="append", default=[], metavar="CODE",
+                   help=_("only this village (code; repeat for several; OFFICE/CODE in a district database)"))
+    p.add_argument("--account", metavar="NUMBER", help=_("household account number (for household_card)"))
+    p.set_defaults(run=_run_report)
+
+
+def _run_report(args: argparse.Namespace) -> int:
+    import getpass
+
+    from okmot.i18n import current_language
+    from okmot.reporting.collect import collect
+    from okmot.reporting.data import Params
+    from okmot.reporting.kinds import HOUSEHOLD, KINDS, PERIOD
+    from reports.catalog import check_format, render
+
+    if args.list:
+        width = max(len(k) for k in KINDS)
+        for kind in KINDS.values():
+            timing = {PERIOD: "--from/--to", HOUSEHOLD: "--account, --as-of"}.get(kind.timing, "--as-of")
+            formats = ", ".join(kind.formats)
+            print(f"{kind.code:<{width}}  {_(kind.title)} [{timing}; {formats}]")
+        return EXIT_OK
+    missing = [flag for flag, value in (("--db", args.db), ("--kind", args.kind), ("--out", args.out)) if not value]
+    if missing:
+        print(_("Give {flags} (or --list).").format(flags=", ".join(missing)), file=sys.stderr)
+        return EXIT_ERROR
+    if args.kind not in KINDS:
+        print(_("Unknown report kind: {kind}. `python -m okmot report --list` shows the kinds.").format(
+            kind=args.kind), file=sys.stderr)
+        return EXIT_ERROR
+    check_format(args.kind, args.out)
+    out = Path(args.out).expanduser()
+    if not out.parent.is_dir():
+        raise EnvironmentProblem(_("Cannot write {path}: the folder does not exist.").format(path=out))
+    try:
+        who = getpass.getuser()
+    except (KeyError, OSError):
+        who = "okmot"
+    params = Params(args.kind, as_of=args.as_of, start=args.start, end=args.end, villages=tuple(args.village),
+                    account=args.account, language=current_language() if current_language() in ("ky", "ru") else "ky")
+    db = _open_existing(args.db)
+    try:
+        with db.session(None) as session:
+            data = collect(session, params, generated_by=_("{user} (command line)").format(user=who))
+    except DBAPIError as exc:
+        raise EnvironmentProblem(_("Cannot read the database {path}: {reason}").format(
+            path=_shown(args.db), reason=exc.orig if exc.orig is not None else exc)) from None
+    finally:
+        db.dispose()
+    render(args.kind, data, params.language, out)
+    print(_("Report written to {path}.").format(path=out))
+    return EXIT_OK
+
+
+# --- certificate issue | verify | list | kinds (okmot.cli_certificate) ----------------------------
+
+def _setup_certificate(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
+    from okmot.cli_certificate import setup
+
+    setup(sub, common)
+
+
 #: Every subcommand: a function adding its parser (with ``run`` set as the default). Add new ones here.
 COMMANDS: tuple[Callable[[argparse._SubParsersAction, argparse.ArgumentParser], None], ...] = (
     _setup_demo, _setup_stats, _setup_pin_check, _setup_check, _setup_backup, _setup_restore,
+    _setup_import_book, _setup_import_template, _setup_report, _setup_certificate,
 )
 
 

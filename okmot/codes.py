@@ -111,3 +111,33 @@ def label(table: dict[str, str], code: str | None) -> str:
     if not code:
         return ""
     return _(table[code]) if code in table else code
+
+# --- movements of the household book (okmot.services.movements) ---------------------------------
+
+MOVEMENT_KINDS = {
+    "birth": N_("birth"),
+    "death": N_("death"),
+    "arrival": N_("arrival"),
+    "departure": N_("departure"),
+    "transfer": N_("transfer to another household"),
+    "split": N_("new household split off"),
+    "head_change": N_("change of head"),
+    "close": N_("household closed"),
+    "reopen": N_("household reopened"),
+    "merge": N_("duplicate records merged"),
+    "correction": N_("correction of an entry"),
+    "cancellation": N_("entry cancelled as a mistake"),
+}
+
+#: The document a movement is based on.
+BASIS_KINDS = {
+    "application": N_("application of the resident"),
+    "passport": N_("passport"),
+    "birth_certificate": N_("birth certificate"),
+    "death_certificate": N_("death certificate"),
+    "address_sheet": N_("address sheet (arrival or departure)"),
+    "marriage_certificate": N_("marriage certificate"),
+    "court_decision": N_("court decision"),
+    "round_visit": N_("1 January round visit"),
+    "other": N_("other document"),
+}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import uuid
 
 from PySide6.QtCore import Qt, QTimer
@@ -17,12 +18,23 @@ from okmot.services import search, territory
 from okmot.services.context import AppContext
 from okmot.services.search import HouseholdFilter
 from ui.backup_keeper import BackupKeeper
+from ui.alphabet_window import AlphabetWindow
 from ui.bus import bus
+from ui.duplicates_window import DuplicatesWindow
+from ui.forms import DateField, format_date
 from ui.household_card import HouseholdDialog
 from ui.household_model import PAGE_SIZE, HouseholdListModel, IdRole
+from ui.import_wizard import ImportWizard
+from ui.movement_dialogs import ArrivalDialog
 from ui.new_household import NewHouseholdDialog
+from ui.quality_window import QualityWindow
+from ui.report_dialog import ReportDialog
+from ui.round_window import RoundWindow
 from ui.uisettings import qsettings, save_language
 from ui.users_dialog import UsersDialog
+from ui.help_menu import add_help_menu
+from ui.services_menu import add_services_menu
+from ui.settings_dialog import SettingsDialog
 
 SEARCH_DELAY_MS = 150
 
@@ -98,6 +110,11 @@ class MainWindow(QMainWindow):
         self.status_filter.setCurrentIndex(1)
         self.village_filter.currentIndexChanged.connect(self.refresh)
         self.status_filter.currentIndexChanged.connect(self.refresh)
+        # The book as it stood on a past date; empty means today.
+        self.as_of_edit = DateField()
+        self.as_of_edit.setObjectName("as_of")
+        self.as_of_edit.setToolTip(_("Show the book as it was on this date; empty for today"))
+        self.as_of_edit.editingFinished.connect(self.refresh)
 
         self.table = QTableView()
         self.table.setObjectName("households")
@@ -123,6 +140,8 @@ class MainWindow(QMainWindow):
         top.addWidget(self.search_edit, 1)
         top.addWidget(self.village_filter)
         top.addWidget(self.status_filter)
+        top.addWidget(QLabel(_("As of")))
+        top.addWidget(self.as_of_edit)
         central = QWidget()
         layout = QVBoxLayout(central)
         layout.addLayout(top)
@@ -145,14 +164,41 @@ class MainWindow(QMainWindow):
         book = bar.addMenu(_("Household book"))
         book.addAction(self.new_action)
         book.addAction(self.open_action)
+        self.arrival_action = book.addAction(_("Arrival into a new household…"))
+        self.arrival_action.triggered.connect(self.arrival_new_household)
+        self.round_action = book.addAction(_("1 January round…"))
+        self.round_action.triggered.connect(self.open_round)
+        book.addSeparator()
+        self.alphabet_action = book.addAction(_("Alphabetical book…"))
+        self.alphabet_action.triggered.connect(lambda: self._open_tool(AlphabetWindow))
+        self.quality_action = book.addAction(_("Data quality…"))
+        self.quality_action.triggered.connect(lambda: self._open_tool(QualityWindow))
+        self.duplicates_action = book.addAction(_("Possible duplicates…"))
+        self.duplicates_action.triggered.connect(lambda: self._open_tool(DuplicatesWindow))
+        self.import_action = book.addAction(_("Import a book from Excel or CSV…"))
+        self.import_action.triggered.connect(lambda: ImportWizard(self.ctx, self).exec())
         book.addSeparator()
         quit_action = book.addAction(_("Exit"))
         quit_action.setShortcut(QKeySequence.StandardKey.Quit)
         quit_action.triggered.connect(self.close)
+        reports_menu = bar.addMenu(_("Reports"))
+        self.reports_action = reports_menu.addAction(_("Make a report…"))
+        self.reports_action.triggered.connect(lambda: ReportDialog(self.ctx, self).exec())
+        add_services_menu(self, self.ctx)
         if self.ctx.user is not None and self.ctx.user.is_admin:
             admin = bar.addMenu(_("Administration"))
             self.users_action = admin.addAction(_("User accounts…"))
             self.users_action.triggered.connect(self.manage_users)
+            self.settings_action = admin.addAction(_("Settings…"))
+            self.settings_action.triggered.connect(lambda: SettingsDialog(self.ctx, self).exec())
+        add_help_menu(self, self.ctx)
+
+    def _open_tool(self, window_class) -> QWidget:
+        """A book tool as a window beside the list; it opens households through this window."""
+        window = window_class(self.ctx, self.open_household, self)
+        window.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        window.show()
+        return window
 
     def manage_users(self) -> None:
         UsersDialog(self.ctx, self).exec()
@@ -174,9 +220,17 @@ class MainWindow(QMainWindow):
 
     # --- list ----------------------------------------------------------------------------------
 
+    def as_of(self) -> dt.date | None:
+        """The past date chosen above the list; None for today (or a date not typed in full)."""
+        try:
+            value = self.as_of_edit.value()
+        except ValueError:
+            return None
+        return value if value is not None and value < dt.date.today() else None
+
     def current_filter(self) -> HouseholdFilter:
         return HouseholdFilter(text=self.search_edit.text().strip(), village_id=self.village_filter.currentData(),
-                               status=self.status_filter.currentData())
+                               status=self.status_filter.currentData(), as_of=self.as_of())
 
     def _fetch(self, offset: int, limit: int):
         with self.ctx.read() as s:
@@ -194,7 +248,9 @@ class MainWindow(QMainWindow):
         with self.ctx.read() as s:
             first = search.search_households(s, self.current_filter(), limit=PAGE_SIZE)
         self.model.reload(first_page=first.rows)
-        self.count_label.setText(_("Households found: {n}").format(n=first.total))
+        self.count_label.setText(_("Households found: {n}").format(n=first.total) if self.as_of() is None else
+                                 _("Households found: {n} (as of {date})").format(
+                                     n=first.total, date=format_date(self.as_of())))
         if self.model.rowCount():
             self.table.selectRow(0)
 
@@ -219,7 +275,7 @@ class MainWindow(QMainWindow):
             self.open_household(household_id)
 
     def open_household(self, household_id: uuid.UUID) -> HouseholdDialog:
-        dialog = HouseholdDialog(self.ctx, household_id, self)
+        dialog = HouseholdDialog(self.ctx, household_id, self, as_of=self.as_of())
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.open()
         return dialog
@@ -228,6 +284,17 @@ class MainWindow(QMainWindow):
         dialog = NewHouseholdDialog(self.ctx, self, village_id=self.village_filter.currentData())
         if dialog.exec() and dialog.household_id is not None:
             self.open_household(dialog.household_id)
+
+    def arrival_new_household(self) -> None:
+        dialog = ArrivalDialog(self.ctx, None, self)
+        if dialog.exec() and dialog.result_ is not None:
+            self.open_household(dialog.result_.household_id)
+
+    def open_round(self) -> RoundWindow:
+        window = RoundWindow(self.ctx, self)
+        window.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        window.open()
+        return window
 
     def closeEvent(self, event) -> None:
         self.backups.now()

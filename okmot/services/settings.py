@@ -24,6 +24,33 @@ SPECS = {spec.key: spec for spec in (
     SettingSpec("office_id", str, None),
     #: Distinguishes two installations of one office (certificate numbers, sync packages).
     SettingSpec("installation_id", str, None),
+    #: Column mappings of imported household books, by the file's header line (okmot.importer.mapping).
+    SettingSpec("import_column_mappings", dict, None),
+    #: Pairs of persons a clerk marked as two different people (okmot.services.duplicates).
+    SettingSpec("duplicates_dismissed", list, None),
+    # Certificates (okmot.services.certificates): letterhead, signatory, numbering.
+    SettingSpec("office_address_ky", str, ""),
+    SettingSpec("office_address_ru", str, ""),
+    SettingSpec("signatory_name_ky", str, ""),
+    SettingSpec("signatory_name_ru", str, ""),
+    SettingSpec("signatory_position_ky", str, "Айыл өкмөтүнүн башчысы"),
+    SettingSpec("signatory_position_ru", str, "Глава айыл окмоту"),
+    #: Short code of this installation in certificate numbers; derived from installation_id when unset.
+    SettingSpec("installation_code", str, None),
+    #: First sequence number of a year's series, to continue a paper register.
+    SettingSpec("certificate_number_start", int, 1),
+    #: Days to answer a complaint or appeal (Law No. 67: 14 days).
+    SettingSpec("complaint_answer_days", int, 14),
+    #: Income norms for the household income estimate: {"land": {category: tyiyn per ha per year},
+    #: "livestock": {species: tyiyn per head per year}}.
+    SettingSpec("income_norms", dict, {"land": {}, "livestock": {}}),
+    # Office setup (okmot.services.office_setup: the first-run wizard and the Settings dialog).
+    SettingSpec("office_phone", str, ""),
+    #: A second folder (a USB stick, a network share) that every automatic backup is copied to.
+    SettingSpec("backup_copy_dir", str, None),
+    #: The public key file the district gave, base64 of its bytes, and its SHA-256 fingerprint.
+    SettingSpec("district_public_key", str, None),
+    SettingSpec("district_key_fingerprint", str, None),
 )}
 
 
