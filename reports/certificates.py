@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import io
-import threading
 
 import segno
 from reportlab.lib import colors
@@ -11,39 +10,16 @@ from reportlab.lib.enums import TA_CENTER, TA_JUSTIFY, TA_LEFT, TA_RIGHT
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
-from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.platypus import (
     Flowable, KeepTogether, PageBreak, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle,
 )
 from reportlab.platypus.flowables import HRFlowable
 
-from okmot.paths import resource_dir
+from reports import fonts
+from reports.fonts import SERIF, SERIF_BOLD
 
-#: Names under which this module registers DejaVu Serif (a formal face that has Ң Ө Ү, №).
-SERIF, SERIF_BOLD = "OkmotCertSerif", "OkmotCertSerif-Bold"
 #: The PDF Info key that carries the signed QR record, so a verifier needs no image decoding.
 PAYLOAD_KEY = "okmot-payload:"
-_lock = threading.Lock()
-_registered = False
-
-
-def register_fonts() -> None:
-    """TrueType fonts, subset and embedded by reportlab; the PDF base fonts have no Cyrillic at all."""
-    global _registered
-    with _lock:
-        if _registered:
-            return
-        folder = resource_dir() / "fonts"
-        pdfmetrics.registerFont(TTFont(SERIF, str(folder / "DejaVuSerif.ttf")))
-        pdfmetrics.registerFont(TTFont(SERIF_BOLD, str(folder / "DejaVuSerif-Bold.ttf")))
-        _registered = True
-
-
-def font_files() -> dict[str, str]:
-    """Font name → TrueType file, for tests that check every printed character has a glyph."""
-    folder = resource_dir() / "fonts"
-    return {SERIF: str(folder / "DejaVuSerif.ttf"), SERIF_BOLD: str(folder / "DejaVuSerif-Bold.ttf")}
 
 
 def _styles() -> dict[str, ParagraphStyle]:
@@ -178,7 +154,7 @@ def render_pdf(content: dict, *, payload: str | None = None, duplicate: bool = F
     The output is deterministic (reportlab's invariant mode): the same content and payload give the
     same bytes, which is how a reprint is known to print what was issued.
     """
-    register_fonts()
+    fonts.register()
     buffer = io.BytesIO()
     doc = SimpleDocTemplate(buffer, pagesize=A4, leftMargin=22 * mm, rightMargin=15 * mm, topMargin=15 * mm,
                             bottomMargin=15 * mm, title=title or content.get("number", ""),

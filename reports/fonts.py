@@ -1,4 +1,7 @@
-"""The DejaVu fonts shipped in data/fonts, registered once with reportlab (every Kyrgyz letter has a glyph)."""
+"""The DejaVu fonts shipped in data/fonts, registered once with reportlab (every Kyrgyz letter has a glyph).
+
+Sans serves reports; Serif, the formal face, serves certificates and letters.
+"""
 
 from __future__ import annotations
 
@@ -11,6 +14,9 @@ from reportlab.pdfbase.ttfonts import TTFont
 from okmot.paths import resource_dir
 
 SANS, SANS_BOLD = "DejaVuSans", "DejaVuSans-Bold"
+SERIF, SERIF_BOLD = "DejaVuSerif", "DejaVuSerif-Bold"
+_FILES = {SANS: "DejaVuSans.ttf", SANS_BOLD: "DejaVuSans-Bold.ttf",
+          SERIF: "DejaVuSerif.ttf", SERIF_BOLD: "DejaVuSerif-Bold.ttf"}
 _lock = threading.Lock()
 _done = False
 
@@ -21,11 +27,17 @@ def register() -> None:
     with _lock:
         if _done:
             return
-        folder = resource_dir() / "fonts"
-        pdfmetrics.registerFont(TTFont(SANS, str(folder / "DejaVuSans.ttf")))
-        pdfmetrics.registerFont(TTFont(SANS_BOLD, str(folder / "DejaVuSans-Bold.ttf")))
-        addMapping(SANS, 0, 0, SANS)
-        addMapping(SANS, 1, 0, SANS_BOLD)
-        addMapping(SANS, 0, 1, SANS)
-        addMapping(SANS, 1, 1, SANS_BOLD)
+        for name, path in font_files().items():
+            pdfmetrics.registerFont(TTFont(name, path))
+        for regular, bold in ((SANS, SANS_BOLD), (SERIF, SERIF_BOLD)):
+            addMapping(regular, 0, 0, regular)
+            addMapping(regular, 1, 0, bold)
+            addMapping(regular, 0, 1, regular)
+            addMapping(regular, 1, 1, bold)
         _done = True
+
+
+def font_files() -> dict[str, str]:
+    """Font name → TrueType file (tests check that every printed character has a glyph in it)."""
+    folder = resource_dir() / "fonts"
+    return {name: str(folder / file) for name, file in _FILES.items()}

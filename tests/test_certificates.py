@@ -18,7 +18,8 @@ from okmot.errors import UserError, ValidationError
 from okmot.services import certificates as C
 from okmot.services import farm, households, persons, settings, signing
 from okmot.services.context import open_context
-from reports.certificates import SERIF, SERIF_BOLD, font_files, render_pdf
+from reports.certificates import render_pdf
+from reports.fonts import SERIF, SERIF_BOLD, font_files
 from tests.certificate_fixtures import build, decode_qr, pdf_text
 
 TODAY = dt.date.today()
