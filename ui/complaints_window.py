@@ -26,7 +26,7 @@ class NewComplaintDialog(EditDialog):
         self.setWindowTitle(_("New complaint or appeal"))
         self.form = FormPanel()
         self.kind = self.form.add("kind", _("Kind"), CodeCombo(complaints.KINDS))
-        self.author = self.form.add("author_name", _("From"), QLineEdit())
+        self.author = self.form.add("author_name", _("Complainant"), QLineEdit())
         self.contact = self.form.add("author_contact", _("Address, phone"), QLineEdit())
         self.subject = self.form.add("subject", _("What about"), QPlainTextEdit())
         self.form.changed.connect(self.mark_dirty)
@@ -61,7 +61,7 @@ class ComplaintsWindow(QWidget):
             Col(_("No."), lambda r: r.number),
             Col(_("Received"), lambda r: format_date(r.received_on)),
             Col(_("Kind"), lambda r: codes.label(complaints.KINDS, r.kind)),
-            Col(_("From"), lambda r: r.author_name),
+            Col(_("Complainant"), lambda r: r.author_name),
             Col(_("What about"), lambda r: r.subject),
             Col(_("Status"), lambda r: codes.label(complaints.STATUSES, r.status)),
             Col(_("Answer due"), lambda r: format_date(r.answer_due_on)),

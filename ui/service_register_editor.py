@@ -45,7 +45,7 @@ class ServiceRegisterEditor(EditDialog):
         self.code = f.add("code", _("Code"), QLineEdit())
         self.name_ky = f.add("name_ky", _("Name in Kyrgyz"), QLineEdit())
         self.name_ru = f.add("name_ru", _("Name in Russian"), QLineEdit())
-        self.register = f.add("register", _("Register"), CodeCombo(service_register.REGISTERS))
+        self.register = f.add("register", _("Base or supplementary"), CodeCombo(service_register.REGISTERS))
         self.act = f.add("approving_act", _("Approving act"), QLineEdit())
         self.paid = f.add("is_paid", _("Paid"), QCheckBox(_("paid service")))
         self.active = f.add("active", _("Active"), QCheckBox(_("in the active register")))
