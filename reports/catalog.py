@@ -8,7 +8,7 @@ from pathlib import Path
 from okmot.errors import ValidationError
 from okmot.i18n import _
 from okmot.reporting.kinds import KINDS, PDF, XLSX
-from reports import card, farm, movement, pack, people
+from reports import card, farm, movement, pack, people, services
 from reports.model import Report
 from reports.pdf import write_pdf
 from reports.xlsx import write_xlsx
@@ -25,6 +25,8 @@ DEFINITIONS: dict[str, Callable[..., Report]] = {
     "land_tax": farm.land_tax,
     "book": people.book,
     "household_card": card.household_card,
+    "services": services.services,
+    "fees": services.fees,
     "half_year": pack.half_year,
 }
 

@@ -60,6 +60,9 @@ def pyramid(chart: Chart, width: float = 460, height: float = 300) -> Drawing:
 
 
 def bars(chart: Chart, width: float = 460, height: float = 260) -> Drawing:
+    if not chart.categories:
+        # Nothing to draw (e.g. no livestock recorded): the title alone, reportlab cannot chart no data.
+        return _titled(width, 24, chart.title)
     d = _titled(width, height, chart.title)
     bc = VerticalBarChart()
     bc.x, bc.y, bc.width, bc.height = 45, 70, width - 60, height - 100

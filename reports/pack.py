@@ -1,4 +1,4 @@
-"""The head's half-year report to the council: population, movement, land and livestock, with charts."""
+"""The head's half-year report to the council: population, movement, land, livestock and services, with charts."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from reports.farm import _change_columns, ha, livestock_chart, species_totals
 from reports.model import AREA_HA, INT, SUM, Column, Report, Table
 from reports.movement import summary_table
 from reports.people import population_tables, pyramid
+from reports.services import months_chart
 
 
 def half_year(data: HalfYearData, lang: str) -> Report:
@@ -36,6 +37,13 @@ def half_year(data: HalfYearData, lang: str) -> Report:
                         for sp, (p, c) in totals.items()], totals=False, sheet=t(lang, N_("Livestock")))
     sections = [population, pyramid(data.population, lang), summary_table(data.movement, lang), land, stock,
                 livestock_chart(data.livestock, lang)]
+    if data.services:
+        months = Table(t(lang, N_("Services per month")), (
+            Column(t(lang, N_("Month")), width=14), Column(t(lang, N_("Applications received")), INT, 14, SUM),
+            Column(t(lang, N_("Certificates issued")), INT, 14, SUM)),
+            rows=[(m.month.strftime("%m.%Y"), m.applications, m.certificates) for m in data.services],
+            sheet=t(lang, N_("Services")))
+        sections += [months, months_chart(data.services, lang)]
     return build("half_year", h, lang, sections, landscape=False)
 
 

@@ -6,7 +6,7 @@ import datetime as dt
 
 from sqlalchemy.orm import Session
 
-from okmot.reporting import card, farm, movement, people
+from okmot.reporting import card, farm, movement, people, services
 from okmot.reporting.data import HalfYearData, Params
 from okmot.reporting.scope import check_params, header, villages_in_scope
 
@@ -40,10 +40,15 @@ def collect(session: Session, params: Params, *, generated_by: str, now: dt.date
             return people.book(session, head, on, lang)
         case "household_card":
             return card.household_card(session, head, params.account or "", on)
+        case "services":
+            return services.services(session, head, params.start, params.end)
+        case "fees":
+            return services.fees(session, head, params.start, params.end)
         case "half_year":
             # Population at the end of the period; land and livestock of the period's last 1 January.
             return HalfYearData(head, people.population(session, head, params.end),
                                 movement.movement(session, head, params.start, params.end, lang),
                                 farm.land(session, head, params.end.year),
-                                farm.livestock(session, head, params.end.year))
+                                farm.livestock(session, head, params.end.year),
+                                services.months(session, head, params.start, params.end))
     raise AssertionError(params.kind)  # check_params refused every other kind

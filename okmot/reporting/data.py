@@ -266,9 +266,95 @@ class CardData:
 
 
 @dataclass(frozen=True)
+class ServiceRow:
+    """Applications of one service in a period; an application counts in one outcome column at most."""
+
+    code: str
+    name_ky: str
+    name_ru: str
+    received: int
+    on_time: int
+    late: int
+    refused: int
+    returned: int
+    open: int
+    overdue: int
+
+    def name(self, language: str) -> str:
+        return self.name_ru if language == "ru" else self.name_ky
+
+
+@dataclass(frozen=True)
+class CertificateKindRow:
+    kind: str
+    #: English msgid of the kind, translated by the report.
+    label: str
+    issued: int
+    cancelled: int
+    duplicates: int
+
+
+@dataclass(frozen=True)
+class MonthCount:
+    month: dt.date  # the first day of the month
+    applications: int
+    certificates: int
+
+
+@dataclass(frozen=True)
+class LateApplication:
+    """An application handed over late in the period, or open past its deadline at the period's end."""
+
+    number: str
+    service_ky: str
+    service_ru: str
+    applicant: str
+    received_on: dt.date
+    due_on: dt.date
+    #: The day it was handed over; None when still open at the period's end.
+    closed_on: dt.date | None
+    #: Working days after the deadline up to the hand-over (or the period's end), by the office's calendar.
+    working_days_late: int
+
+    def service(self, language: str) -> str:
+        return self.service_ru if language == "ru" else self.service_ky
+
+
+@dataclass(frozen=True)
+class ServicesData:
+    header: Header
+    rows: tuple[ServiceRow, ...]
+    certificates: tuple[CertificateKindRow, ...]
+    months: tuple[MonthCount, ...]
+    late: tuple[LateApplication, ...] = ()
+
+
+@dataclass(frozen=True)
+class FeeRow:
+    code: str
+    name_ky: str
+    name_ru: str
+    payments: int
+    amount_tyiyn: int
+    duplicate_payments: int
+    duplicate_tyiyn: int
+
+    def name(self, language: str) -> str:
+        return self.name_ru if language == "ru" else self.name_ky
+
+
+@dataclass(frozen=True)
+class FeesData:
+    header: Header
+    rows: tuple[FeeRow, ...]
+
+
+@dataclass(frozen=True)
 class HalfYearData:
     header: Header
     population: PopulationData
     movement: MovementData
     land: LandData
     livestock: LivestockData
+    #: Applications received and certificates issued per month of the period.
+    services: tuple[MonthCount, ...] = ()

@@ -43,6 +43,11 @@ KINDS: dict[str, ReportKind] = {k.code: k for k in (
                description=N_("every resident on the date in Kyrgyz alphabetical order")),
     ReportKind("household_card", N_("Extract from the household book"), HOUSEHOLD,
                description=N_("printable card of one household (members, land, livestock) on the date")),
+    ReportKind("services", N_("Applications and certificates by service"), PERIOD,
+               description=N_("per service: applications received, issued on time or late, refused, returned "
+                              "and still open; certificates issued by kind")),
+    ReportKind("fees", N_("Fees collected by service"), PERIOD,
+               description=N_("number of payments and amount in som per service, duplicates apart")),
     ReportKind("half_year", N_("Report of the head to the council"), PERIOD, formats=(PDF, XLSX),
                description=N_("population, movement, land and livestock with charts, for a period")),
 )}
