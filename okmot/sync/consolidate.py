@@ -1,0 +1,358 @@
+"""District side: verify a sync package, summarise it (dry run) and apply it atomically, or refuse it."""
+
+from __future__ import annotations
+
+import binascii
+import hashlib
+import logging
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+from sqlalchemy import bindparam, func, insert, select, text, update
+from sqlalchemy.exc import OperationalError, StatementError
+from sqlalchemy.orm import Session
+
+from okmot.db.base import utcnow
+from okmot.db.engine import Actor, Database
+from okmot.db.journal import append_rows, journal_rows, jsonable
+from okmot.db.migrate import head_revision, known_revision
+from okmot.i18n import _
+from okmot.models import ImportedPackage, TrustedOffice
+from okmot.services import signing
+from okmot.sync import package, scope
+from okmot.sync.package import PackageError
+
+log = logging.getLogger(__name__)
+
+CHUNK = 500
+#: Conflicts named one by one in a report; the rest are counted.
+MAX_NAMED_WARNINGS = 20
+_UNJOURNALED = ("version", "changed_at", "changed_by")
+
+
+@dataclass(frozen=True)
+class TableSummary:
+    new: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    deleted: int = 0
+    conflicts: int = 0
+
+    def as_json(self) -> dict:
+        return {"new": self.new, "updated": self.updated, "unchanged": self.unchanged,
+                "deleted": self.deleted, "conflicts": self.conflicts}
+
+
+@dataclass(frozen=True)
+class ImportReport:
+    """What happened to one package: imported, dry_run, already_imported or refused (with ``reason``)."""
+
+    path: str
+    status: str
+    message: str
+    reason: str = ""
+    package_id: str = ""
+    office_code: str = ""
+    installation_id: str = ""
+    sequence: int | None = None
+    full: bool | None = None
+    fingerprint: str = ""
+    tables: dict[str, TableSummary] = field(default_factory=dict)
+    warnings: tuple[str, ...] = ()
+
+    @property
+    def refused(self) -> bool:
+        return self.status == "refused"
+
+    def as_json(self) -> dict:
+        return {"path": self.path, "status": self.status, "reason": self.reason, "message": self.message,
+                "package_id": self.package_id, "office_code": self.office_code,
+                "installation_id": self.installation_id, "sequence": self.sequence, "full": self.full,
+                "fingerprint": self.fingerprint, "tables": {k: v.as_json() for k, v in self.tables.items()},
+                "warnings": list(self.warnings)}
+
+
+class _Rollback(Exception):
+    """Ends a dry run's transaction after the summary was computed."""
+
+
+def _refuse(reason: str, message: str) -> PackageError:
+    return PackageError(reason, message)
+
+
+def _check_versions(m: dict) -> None:
+    if m["format"] != package.FORMAT:
+        raise _refuse("damaged", _("This is not an Okmot sync package."))
+    if m["format_version"] > package.FORMAT_VERSION:
+        raise _refuse("newer", _("The package uses a newer package format; update Okmot to import it."))
+    if m["format_version"] != package.FORMAT_VERSION:
+        raise _refuse("damaged", _("The package format version is not known."))
+    schema = m["schema_version"]
+    if schema != head_revision():
+        if not known_revision(schema):
+            raise _refuse("newer", _("The package was made by a newer version of Okmot (database schema {schema}); "
+                                     "update Okmot to import it.").format(schema=schema))
+        raise _refuse("older", _("The package was made by an older version of Okmot (database schema {schema}); "
+                                 "update Okmot in the office and export again.").format(schema=schema))
+
+
+def _public_key(b64text: str) -> Ed25519PublicKey:
+    try:
+        return Ed25519PublicKey.from_public_bytes(signing.unb64(b64text))
+    except (ValueError, binascii.Error):
+        raise _refuse("damaged", _("The package's public key is damaged.")) from None
+
+
+def _check_signature(session: Session, pkg: package.Package, trust_new: bool) -> TrustedOffice | None:
+    """The trusted office row, or None when the office is to be trusted now."""
+    m = pkg.manifest
+    claimed = _public_key(m["public_key"])
+    fingerprint = signing.fingerprint(signing.unb64(m["public_key"]))
+    trusted = session.scalar(select(TrustedOffice).where(
+        TrustedOffice.office_code == m["office_code"], TrustedOffice.installation_id == m["installation_id"],
+        TrustedOffice.deleted_at.is_(None)))
+    key = _public_key(trusted.public_key) if trusted is not None else claimed
+    try:
+        key.verify(pkg.signature, pkg.manifest_raw)
+    except InvalidSignature:
+        if trusted is not None and trusted.public_key != m["public_key"]:
+            raise _refuse("foreign_key", _(
+                "The package claims to come from office {office}, but it is signed by another key "
+                "(fingerprint {fp}, trusted: {trusted}). It was refused.").format(
+                office=m["office_code"], fp=fingerprint, trusted=trusted.fingerprint)) from None
+        raise _refuse("bad_signature", _("The package's signature does not match its content: "
+                                         "it was altered or damaged.")) from None
+    if trusted is None:
+        if not trust_new:
+            raise _refuse("untrusted", _(
+                "Office {office} (installation {inst}) is not trusted yet. Its key fingerprint is {fp}: "
+                "confirm it with the office, then import again trusting it (--trust-new).").format(
+                office=m["office_code"], inst=m["installation_id"], fp=fingerprint))
+    elif str(trusted.office_id) != m["office_id"]:
+        raise _refuse("foreign_key", _("The package names another aiyl aimak than the trusted office {office}.")
+                      .format(office=m["office_code"]))
+    return trusted
+
+
+def _check_files(pkg: package.Package) -> dict[str, list[dict]]:
+    """The decoded records per table, after checking every hash and count."""
+    m = pkg.manifest
+    expected = {package.records_member(t) for t in m["counts"]}
+    if set(m["files"]) != expected or set(pkg.members) != expected:
+        raise _refuse("damaged", _("The package's files do not match its manifest."))
+    unknown = set(m["counts"]) - set(scope.TABLE_NAMES)
+    if unknown:
+        raise _refuse("damaged", _("The package holds tables this version does not know: {names}.")
+                      .format(names=", ".join(sorted(unknown))))
+    records = {}
+    for table_name in scope.TABLE_NAMES:
+        if table_name not in m["counts"]:
+            continue
+        member = package.records_member(table_name)
+        data = pkg.members[member]
+        if hashlib.sha256(data).hexdigest() != m["files"][member]:
+            raise _refuse("damaged", _("The file {name} in the package was altered or damaged.").format(name=member))
+        table = scope.BY_NAME[table_name]
+        names = scope.columns(table)
+        try:
+            decode = package.RecordDecoder(table, names)
+            rows = [decode(line) for line in data.splitlines() if line]
+        except (ValueError, TypeError, AttributeError) as exc:
+            raise _refuse("damaged", _("A record in {name} is damaged ({detail}).").format(
+                name=member, detail=exc)) from None
+        if len(rows) != m["counts"][table_name] or len({r["id"] for r in rows}) != len(rows):
+            raise _refuse("counts", _("The number of records in {name} does not match the manifest.")
+                          .format(name=member))
+        records[table_name] = rows
+    return records
+
+
+def _check_sequence(session: Session, m: dict) -> None:
+    last = session.scalar(select(func.max(ImportedPackage.sequence)).where(
+        ImportedPackage.office_code == m["office_code"], ImportedPackage.installation_id == m["installation_id"],
+        ImportedPackage.result == "imported"))
+    seq, follows = m["sequence"], m["follows"]
+    if seq < 1 or (not m["full"] and not 1 <= follows < seq) or (m["full"] and follows != 0):
+        raise _refuse("damaged", _("The package's sequence numbers are not valid."))
+    if last is not None and seq <= last:
+        raise _refuse("out_of_order", _(
+            "Package {seq} of office {office} is older than package {last}, already imported.").format(
+            seq=seq, office=m["office_code"], last=last))
+    if m["full"]:
+        return
+    have = last or 0
+    if follows != have:
+        missing = list(range(have + 1, seq))
+        raise _refuse("gap", _("Packages {numbers} of office {office} are missing; import them first "
+                               "(or ask the office for a full package).").format(
+            numbers=", ".join(str(n) for n in missing), office=m["office_code"]))
+
+
+def _apply_table(session: Session, table, rows: list[dict], actor: Actor, warnings: list[str],
+                 owned: set[uuid.UUID]) -> TableSummary:
+    names = scope.columns(table)
+    existing: dict[uuid.UUID, dict] = {}
+    ids = [r["id"] for r in rows]
+    for start in range(0, len(ids), CHUNK):
+        chunk = ids[start:start + CHUNK]
+        for r in session.execute(select(*[table.c[n] for n in names]).where(table.c.id.in_(chunk))):
+            existing[r.id] = dict(r._mapping)
+    new = updated = unchanged = deleted = conflicts = 0
+    inserts, updates, journal = [], [], []
+    now = utcnow()
+    for row in rows:
+        old = existing.get(row["id"])
+        if old is not None and row["id"] not in owned:
+            # A trusted office may change its own records only, never another office's.
+            raise _refuse("foreign_records", _(
+                "The package would change {table} {id}, which belongs to another office; it was refused.").format(
+                table=table.name, id=row["id"]))
+        if old is None:
+            inserts.append(row)
+            deleted += row["deleted_at"] is not None
+            new += row["deleted_at"] is None
+            changes = {k: jsonable(v) for k, v in row.items() if k not in _UNJOURNALED}
+            journal.append(journal_rows(table.name, row["id"], "insert", row["version"], changes, actor, now))
+            continue
+        diff = {k: [jsonable(old[k]), jsonable(row[k])] for k in names if old[k] != row[k] and k not in _UNJOURNALED}
+        if old["version"] > row["version"] or (old["version"] == row["version"] and diff):
+            conflicts += 1
+            warnings.append(_("{table} {id}: the district holds version {mine}, the package version {theirs}; "
+                              "the district's record was kept.").format(
+                table=table.name, id=row["id"], mine=old["version"], theirs=row["version"]))
+            continue
+        if old["version"] == row["version"]:
+            unchanged += 1
+            continue
+        updates.append({**{k: v for k, v in row.items() if k != "id"}, "b_id": row["id"]})
+        became_deleted = row["deleted_at"] is not None and old["deleted_at"] is None
+        deleted += became_deleted
+        updated += not became_deleted
+        op = "delete" if became_deleted else "update"
+        journal.append(journal_rows(table.name, row["id"], op, row["version"], diff, actor, now))
+    self_ref = scope.SELF_REFERENCES.get(table.name)
+    if inserts:
+        if self_ref is None:
+            session.execute(insert(table), inserts)
+        else:
+            # A row may refer to another row of the same batch: insert all without the reference,
+            # then set it, so every statement satisfies the foreign key whatever the order.
+            session.execute(insert(table), [{**r, self_ref: None} for r in inserts])
+            linked = [{"b_id": r["id"], self_ref: r[self_ref]} for r in inserts if r[self_ref] is not None]
+            if linked:
+                session.execute(update(table).where(table.c.id == bindparam("b_id")), linked)
+    if updates:
+        session.execute(update(table).where(table.c.id == bindparam("b_id")), updates)
+    if journal:
+        append_rows(session.connection(), journal)
+    return TableSummary(new, updated, unchanged, deleted, conflicts)
+
+
+def _lock_office(session: Session, office_code: str) -> None:
+    """Two operators importing packages of one office at once on PostgreSQL queue here."""
+    if session.get_bind().dialect.name == "postgresql":
+        key = int.from_bytes(hashlib.sha256(f"okmot-sync:{office_code}".encode()).digest()[:8], "big", signed=True)
+        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": key})
+
+
+def import_package(db: Database, path: str | Path, *, actor: Actor, trust_new: bool = False,
+                   dry_run: bool = False) -> ImportReport:
+    """Verify and apply one package in one transaction; a refused package leaves the database untouched.
+
+    Refusals are reported (and logged to the application log), not written to the database, so a
+    refused package changes no row at all.
+    """
+    shown = str(path)
+    try:
+        pkg = package.read(path)
+    except PackageError as exc:
+        log.warning("sync package %s refused: %s", shown, exc.message)
+        return ImportReport(shown, "refused", exc.message, exc.reason)
+    m = pkg.manifest
+    head = {"package_id": m["package_id"], "office_code": m["office_code"],
+            "installation_id": m["installation_id"], "sequence": m["sequence"], "full": m["full"]}
+    try:
+        fingerprint = signing.fingerprint(signing.unb64(m["public_key"]))
+    except (ValueError, binascii.Error):
+        fingerprint = ""
+    outcome: dict = {}
+    try:
+        with db.session(actor) as session:
+            _check_versions(m)
+            try:
+                office_id = uuid.UUID(m["office_id"])
+                package_id = uuid.UUID(m["package_id"])
+                created_at = package.decode_value(ImportedPackage.__table__.c.imported_at, m["created_at"])
+            except (ValueError, TypeError):
+                raise _refuse("damaged", _("The package's manifest is damaged.")) from None
+            _lock_office(session, m["office_code"])
+            trusted = _check_signature(session, pkg, trust_new or dry_run)
+            records = _check_files(pkg)
+            done = session.scalar(select(ImportedPackage).where(
+                ImportedPackage.package_id == package_id, ImportedPackage.result == "imported"))
+            if done is not None:
+                outcome = {"status": "already_imported", "message": _(
+                    "Package {seq} of office {office} was already imported on {when}; nothing changed.").format(
+                    seq=m["sequence"], office=m["office_code"], when=f"{done.imported_at:%Y-%m-%d %H:%M}")}
+                raise _Rollback
+            _check_sequence(session, m)
+            now = utcnow()
+            if trusted is None:
+                session.add(TrustedOffice(office_code=m["office_code"], office_id=office_id,
+                                          installation_id=m["installation_id"], public_key=m["public_key"],
+                                          fingerprint=fingerprint, trusted_at=now, trusted_by=actor.username))
+                session.flush()
+            warnings: list[str] = []
+            if trusted is None and not trust_new:
+                warnings.append(_("Office {office} is not trusted yet; its key fingerprint is {fp}. Importing it "
+                                  "needs explicit trust (--trust-new).").format(
+                    office=m["office_code"], fp=fingerprint))
+            tables = {}
+            for table_name, rows in records.items():
+                owned = set(session.scalars(scope.owned_ids(table_name, office_id, m["office_code"])))
+                tables[table_name] = _apply_table(session, scope.BY_NAME[table_name], rows, actor, warnings, owned)
+            totals = scope.live_counts(session, office_id, m["office_code"])
+            wrong = {t: (totals.get(t, 0), n) for t, n in m["totals"].items() if totals.get(t, 0) != n}
+            wrong.update({t: (n, 0) for t, n in totals.items() if t not in m["totals"] and n})
+            if wrong:
+                raise _refuse("counts", _(
+                    "After the import the district would hold other record counts for office {office} than the "
+                    "office itself ({detail}); nothing was imported.").format(
+                    office=m["office_code"],
+                    detail=", ".join(f"{t}: {a} ≠ {b}" for t, (a, b) in sorted(wrong.items()))))
+            named = warnings[:MAX_NAMED_WARNINGS]
+            if len(warnings) > MAX_NAMED_WARNINGS:
+                named.append(_("… and {n} more conflicts.").format(n=len(warnings) - MAX_NAMED_WARNINGS))
+            outcome = {"tables": tables, "warnings": tuple(named)}
+            if dry_run:
+                outcome["status"] = "dry_run"
+                outcome["message"] = _("Dry run of package {seq} of office {office}: nothing was written.").format(
+                    seq=m["sequence"], office=m["office_code"])
+                raise _Rollback
+            session.add(ImportedPackage(
+                package_id=package_id, office_code=m["office_code"], installation_id=m["installation_id"],
+                sequence=m["sequence"], full=m["full"], result="imported",
+                counts={t: s.as_json() for t, s in tables.items()}, package_created_at=created_at,
+                imported_by=actor.username, imported_at=now, message="; ".join(named)))
+            outcome["status"] = "imported"
+            outcome["message"] = _("Package {seq} of office {office} was imported.").format(
+                seq=m["sequence"], office=m["office_code"])
+    except _Rollback:
+        pass
+    except PackageError as exc:
+        log.warning("sync package %s refused: %s", shown, exc.message)
+        return ImportReport(shown, "refused", exc.message, exc.reason, fingerprint=fingerprint, **head)
+    except StatementError as exc:
+        if isinstance(exc, OperationalError):
+            raise
+        # A validly signed package whose records the database will not take (a clash with
+        # existing data, a value of the wrong type): refused as a whole.
+        message = _("The package clashes with records already in the district database ({detail}); "
+                    "nothing was imported.").format(detail=str(getattr(exc, "orig", None) or exc).splitlines()[0])
+        log.warning("sync package %s refused: %s", shown, message)
+        return ImportReport(shown, "refused", message, "clash", fingerprint=fingerprint, **head)
+    return ImportReport(shown, outcome["status"], outcome["message"], fingerprint=fingerprint,
+                        tables=outcome.get("tables", {}), warnings=outcome.get("warnings", ()), **head)

@@ -1,0 +1,154 @@
+"""Village side: write a full or incremental sync package, atomically, and register it as sent."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+import okmot
+from okmot.db.base import utcnow
+from okmot.db.engine import Actor, Database
+from okmot.db.migrate import head_revision
+from okmot.errors import EnvironmentProblem, UserError
+from okmot.i18n import _
+from okmot.models import ChangeLog, SentPackage
+from okmot.services import numbering, settings, signing, territory
+from okmot.sync import package, scope
+
+#: Ids fetched per SELECT … IN (…): well under SQLite's and PostgreSQL's parameter limits.
+CHUNK = 500
+
+
+class NothingToExport(UserError):
+    """No synced record changed since the last package: no file is written."""
+
+
+class ExportCancelled(UserError):
+    """The progress callback asked to stop; nothing was written or registered."""
+
+
+@dataclass(frozen=True)
+class ExportResult:
+    path: Path
+    package_id: uuid.UUID
+    sequence: int
+    full: bool
+    counts: dict[str, int]
+    totals: dict[str, int]
+
+
+def _changed_ids(session: Session, table: str, after: int, upto: int) -> set[uuid.UUID]:
+    return set(session.scalars(select(ChangeLog.record_id).where(
+        ChangeLog.table_name == table, ChangeLog.seq > after, ChangeLog.seq <= upto).distinct()))
+
+
+def _rows(session: Session, table, names: list[str], ids: list[uuid.UUID]) -> list[dict]:
+    rows = []
+    cols = [table.c[n] for n in names]
+    for start in range(0, len(ids), CHUNK):
+        chunk = ids[start:start + CHUNK]
+        rows.extend(dict(r._mapping) for r in session.execute(select(*cols).where(table.c.id.in_(chunk))))
+    rows.sort(key=lambda r: str(r["id"]))
+    return rows
+
+
+def _write_atomically(folder: Path, name: str, data: bytes) -> Path:
+    target = folder / name
+    tmp = folder / f".{name}.{os.getpid()}.partial"
+    try:
+        with open(tmp, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, target)
+        if os.name == "posix":
+            fd = os.open(folder, os.O_RDONLY)
+            try:
+                os.fsync(fd)
+            finally:
+                os.close(fd)
+    except OSError as exc:
+        tmp.unlink(missing_ok=True)
+        raise EnvironmentProblem(_("Cannot write the package to {folder}: {reason}").format(
+            folder=folder, reason=exc.strerror or exc)) from None
+    return target
+
+
+def export_package(db: Database, out_dir: str | Path, *, actor: Actor, full: bool = False,
+                   progress: Callable[[int, int], bool] | None = None) -> ExportResult:
+    """Write the next package of this office into ``out_dir`` and register it.
+
+    The first package is always full. An incremental package carries the current state of every
+    synced record changed since the last package (tombstones included); when nothing changed,
+    NothingToExport is raised and no file is written. ``progress(done, total)`` is called per
+    table; returning False cancels.
+    """
+    folder = Path(out_dir).expanduser()
+    if not folder.is_dir():
+        raise UserError(_("The folder {folder} does not exist.").format(folder=folder))
+    with db.session(actor) as session:
+        office = territory.home_office(session)
+        if office is None:
+            raise UserError(_("This database has no office yet; finish the office setup first."))
+        installation_id = settings.installation_id(session)
+        installation_code = numbering.installation_code(session)
+        key = signing.ensure_own_key(session, office.code, installation_code)
+        last = session.scalar(select(SentPackage).where(SentPackage.deleted_at.is_(None))
+                              .order_by(SentPackage.sequence.desc()).limit(1))
+        full = full or last is None
+        from_seq = 0 if full else last.to_seq
+        to_seq = session.scalar(select(func.max(ChangeLog.seq))) or 0
+        sequence = (last.sequence if last else 0) + 1
+        members: dict[str, bytes] = {}
+        counts: dict[str, int] = {}
+        for n, table in enumerate(scope.TABLES):
+            if progress is not None and progress(n, len(scope.TABLES)) is False:
+                raise ExportCancelled(_("The export was cancelled; nothing was written."))
+            owned = set(session.scalars(scope.owned_ids(table.name, office.id, office.code)))
+            ids = owned if full else owned & _changed_ids(session, table.name, from_seq, to_seq)
+            names = scope.columns(table)
+            rows = _rows(session, table, names, sorted(ids, key=str))
+            members[package.records_member(table.name)] = b"".join(package.encode_record(r, names) for r in rows)
+            counts[table.name] = len(rows)
+        if not full and not any(counts.values()):
+            raise NothingToExport(_("Nothing changed since package {n}; no new package was written.")
+                                  .format(n=last.sequence))
+        created_at = utcnow()
+        package_id = uuid.uuid4()
+        totals = scope.live_counts(session, office.id, office.code)
+        manifest = {
+            "format": package.FORMAT, "format_version": package.FORMAT_VERSION,
+            "schema_version": head_revision(), "app_version": okmot.__version__,
+            "package_id": str(package_id), "office_code": office.code, "office_id": str(office.id),
+            "office_name_ky": office.name_ky, "office_name_ru": office.name_ru,
+            "installation_id": installation_id, "installation_code": installation_code,
+            "sequence": sequence, "follows": 0 if full else last.sequence, "full": full,
+            "created_at": created_at.isoformat(), "change_log_from": from_seq, "change_log_to": to_seq,
+            "public_key": key.public_key, "key_fingerprint": key.fingerprint,
+            "counts": counts, "totals": totals,
+            "files": {name: package.sha256(data) for name, data in members.items()},
+        }
+        raw = package.manifest_bytes(manifest)
+        private = signing.own_key(session, office.code, installation_code).private_key
+        signature = Ed25519PrivateKey.from_private_bytes(signing.unb64(private)).sign(raw)
+        name = package.file_name(office.code, sequence, created_at, full)
+        session.add(SentPackage(package_id=package_id, sequence=sequence, full=full, from_seq=from_seq,
+                                to_seq=to_seq, file_name=name, created_at=created_at))
+        session.flush()
+        path = _write_atomically(folder, name, package.build(raw, signature, members))
+        try:
+            session.commit()
+        except BaseException:
+            # The register is the truth: a file it does not list must not travel.
+            path.unlink(missing_ok=True)
+            raise
+    if progress is not None:
+        progress(len(scope.TABLES), len(scope.TABLES))
+    return ExportResult(path, package_id, sequence, full, counts, totals)
