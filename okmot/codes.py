@@ -103,7 +103,8 @@ SPECIES = {
 MACHINERY_KINDS = {"tractor": N_("tractor"), "truck": N_("truck"), "car": N_("car"),
                    "combine": N_("combine harvester"), "other": N_("other machinery")}
 
-ROLES = {"admin": N_("administrator"), "clerk": N_("clerk")}
+ROLES = {"admin": N_("administrator"), "head": N_("head (signatory)"), "clerk": N_("clerk or secretary"),
+         "accountant": N_("accountant"), "district": N_("district operator"), "viewer": N_("viewer")}
 
 
 def label(table: dict[str, str], code: str | None) -> str:

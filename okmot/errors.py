@@ -49,6 +49,10 @@ class EnvironmentProblem(OkmotError):
     """The machine is in the way: disk full, file locked, read-only, damaged file."""
 
 
+class DamagedDatabaseError(EnvironmentProblem):
+    """The database file is corrupted; the way forward is to restore a backup."""
+
+
 class NewerDatabaseError(EnvironmentProblem):
     """The database was written by a newer version of Okmot."""
 

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
+import shutil
 import sys
 import traceback
 from pathlib import Path
@@ -11,10 +13,11 @@ from PySide6.QtCore import QLibraryInfo, QLocale, QTranslator
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from okmot import APP_NAME, __version__
-from okmot.errors import OkmotError
+from okmot import backup
+from okmot.errors import DamagedDatabaseError, NotOkmotDatabaseError, OkmotError
 from okmot.demo import ensure_demo_database
 from okmot.i18n import _, current_language, set_language
-from okmot.paths import demo_db_path, logs_dir
+from okmot.paths import backups_dir, demo_db_path, ensure_dir, logs_dir
 from okmot.services import auth, territory
 from okmot.services.auth import UserInfo
 from okmot.services.context import AppContext, UpgradeResult, open_context
@@ -60,9 +63,44 @@ def install_crash_handler() -> None:
 def open_or_explain(target: str | Path) -> AppContext | None:
     try:
         return open_context(target)
+    except (DamagedDatabaseError, NotOkmotDatabaseError) as exc:
+        return offer_restore(target, exc)
     except OkmotError as exc:
         show_error(None, exc.message, _("Cannot open the database"))
         return None
+
+
+def offer_restore(target: str | Path, exc: OkmotError) -> AppContext | None:
+    """A damaged database at start: offer the latest automatic backup (the damaged file is kept aside)."""
+    # Only a local file has automatic backups; a PostgreSQL URL is the district's server.
+    latest = backup.last_backup(backups_dir(), Path(target)) if "://" not in str(target) else None
+    if latest is None:
+        show_error(None, exc.message, _("Cannot open the database"))
+        return None
+    box = QMessageBox(QMessageBox.Icon.Critical, _("Cannot open the database"), exc.message + "\n\n" + _(
+        "Restore the backup of {when}? Changes made after it are lost; the damaged file is kept in the "
+        "backup folder.").format(when=latest.taken_at.strftime("%d.%m.%Y %H:%M")))
+    restore_button = box.addButton(_("Restore the backup"), QMessageBox.ButtonRole.AcceptRole)
+    box.addButton(_("Exit"), QMessageBox.ButtonRole.RejectRole)
+    box.exec()
+    if box.clickedButton() is not restore_button:
+        return None
+    path = Path(target)
+    try:
+        # The damaged file cannot be backed up by SQLite; it is moved aside as it is, for the record.
+        damaged = ensure_dir(backups_dir()) / f"{path.stem}-damaged-{dt.datetime.now():%Y%m%d-%H%M%S}{path.suffix}"
+        shutil.move(path, damaged)
+        backup.restore(path, latest.path, safety_dir=backups_dir())
+        ctx = open_context(target)
+    except OSError as failed:
+        show_error(None, _("The damaged file could not be moved aside: {reason}").format(
+            reason=failed.strerror or failed), _("Cannot open the database"))
+        return None
+    except OkmotError as again:
+        show_error(None, again.message, _("Cannot open the database"))
+        return None
+    ctx.audit("restore", detail={"file": latest.path.name, "via": "damaged at start"})
+    return ctx
 
 
 def upgrade_message(upgrade: UpgradeResult | None) -> str | None:

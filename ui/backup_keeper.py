@@ -55,6 +55,8 @@ class BackupKeeper(QObject):
             with self.ctx.read() as s:
                 copy_dir = office_setup.backup_copy_dir(s)  # the second folder set in Settings
             info = backup.auto_backup(path, backups_dir(), copy_dir=copy_dir, max_age=max_age)
+            if info is not None:
+                self.ctx.audit("backup", detail={"file": info.path.name, "via": "automatic"})
         except OkmotError as exc:
             # A failed automatic backup must not stop the clerk's work; the status bar shows it.
             log.warning("automatic backup failed: %s", exc.message)

@@ -11,7 +11,7 @@ from PySide6.QtWidgets import (
     QTabWidget, QVBoxLayout, QWidget,
 )
 
-from okmot import codes
+from okmot import codes, permissions
 from okmot.errors import OkmotError, ValidationError
 from okmot.i18n import _, current_language
 from okmot.services import asof, farm, households, movements, territory
@@ -20,7 +20,8 @@ from okmot.services.context import AppContext
 from okmot.services.households import HouseholdCard
 from ui.bus import bus
 from ui.farm_tabs import DwellingTab, LandTable, LivestockGrid, MachineryTable, YearPicker
-from ui.forms import DateField, EditDialog, ask_unsaved, format_date, show_error
+from ui import forms
+from ui.forms import DateField, EditDialog, format_date, show_error
 from ui.household_form import HouseholdForm
 from ui.member_dialog import MemberDialog
 from ui.members_model import MembersModel
@@ -241,7 +242,7 @@ class HouseholdDialog(EditDialog):
         if self.card is None:
             return
         if section in self.edited:
-            choice = ask_unsaved(self)
+            choice = forms.ask_unsaved(self)
             if choice == "save" and not self.save():
                 return
             if choice == "cancel":
@@ -341,10 +342,25 @@ class HouseholdDialog(EditDialog):
 
     def _as_of_changed(self) -> None:
         if self.edited:
-            choice = ask_unsaved(self)
+            choice = forms.ask_unsaved(self)
             if choice == "cancel" or (choice == "save" and not self.save()):
                 return
         self.reload()
+
+    def _limit_to_role(self) -> None:
+        """Disable what the signed-in user's role may not change; the services refuse it anyway."""
+        role = self.ctx.user.role if self.ctx.user else None
+        rules = {"household.edit": (self.title_form, self.add_member_button, self.edit_member_button,
+                                    self.close_button, self.reopen_button),
+                 "movement.record": (self.movements_button, self.correct_button),
+                 "farm.edit": (self.dwelling_tab, self.land_table, self.livestock_grid, self.machinery_table)}
+        for action, widgets in rules.items():
+            if not permissions.allowed(role, action):
+                for widget in widgets:
+                    widget.setEnabled(False)
+        if not (permissions.allowed(role, "household.edit") or permissions.allowed(role, "farm.edit")):
+            self.save_button.setEnabled(False)
+        self.certificate_button.setVisible(permissions.allowed(role, "certificate.issue"))
 
     def _show_as_of(self) -> None:
         on = self.as_of()
@@ -359,6 +375,7 @@ class HouseholdDialog(EditDialog):
             widget.setEnabled(editable and (widget is not self.add_member_button or self.card.status == "open"))
         self.movements_button.setEnabled(editable and self.card.status == "open")
         self.show_former.setEnabled(editable)
+        self._limit_to_role()
         if past is None:
             return
         self._fill_members()

@@ -41,6 +41,28 @@ class LoginDialog(EditDialog):
         return True
 
 
+class LockDialog(LoginDialog):
+    """The screen lock: only the signed-in user's password opens it again (failures count towards lockout)."""
+
+    def __init__(self, ctx: AppContext, parent: QWidget | None = None):
+        super().__init__(ctx, _("The screen is locked. Enter your password to continue."), parent)
+        self.setWindowTitle(_("Okmot is locked"))
+        self.username.setText(ctx.user.username)
+        self.username.setReadOnly(True)
+        self.cancel_button.setText(_("Exit Okmot"))
+        self.password.setFocus()
+
+    def save(self) -> bool:
+        self.form.clear_errors()
+        try:
+            self.ctx.sign_in(self.ctx.user.username, self.password.text())
+        except AuthenticationError as exc:
+            self.form.show_errors({"password": exc.message})
+            self.password.selectAll()
+            return False
+        return True
+
+
 class FirstAdminDialog(EditDialog):
     """Asks the first person at the keyboard to create the administrator account."""
 

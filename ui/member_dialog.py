@@ -5,14 +5,16 @@ from __future__ import annotations
 import uuid
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QLabel, QScrollArea, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QLabel, QPushButton, QScrollArea, QVBoxLayout, QWidget
 
+from okmot import permissions
 from okmot.errors import OkmotError, ValidationError
 from okmot.i18n import _
 from okmot.services import households, persons
 from okmot.services.changes import Changes
 from okmot.services.context import AppContext
 from okmot.services.persons import PinMismatch
+from ui.audit_window import ask_subject_access
 from ui.bus import bus
 from ui.forms import EditDialog, show_error
 from ui.person_form import PersonForm
@@ -52,6 +54,10 @@ class MemberDialog(EditDialog):
             self.version = record.version
             self.form.set_data(record.data, relation)
             ctx.audit("view_person", subject_table="person", subject_id=person_id)
+            if ctx.user is not None and permissions.allowed(ctx.user.role, "subject_access.print"):
+                self.sar_button = QPushButton(_("Subject-access report…"))
+                self.sar_button.clicked.connect(lambda: ask_subject_access(ctx, person_id, self))
+                self.buttons.insertWidget(0, self.sar_button)
         else:
             self.form.set_data(None, "other_relative")
             self.form.residence_status.set_code("living")

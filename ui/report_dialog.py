@@ -13,6 +13,7 @@ from PySide6.QtWidgets import (
     QListWidgetItem, QProgressBar, QPushButton, QVBoxLayout, QWidget,
 )
 
+from okmot import permissions
 from okmot.errors import OkmotError
 from okmot.i18n import LANGUAGE_NAMES, LANGUAGES, _, current_language
 from okmot.paths import ensure_dir, home_dir
@@ -48,12 +49,14 @@ class ReportWorker(QThread):
 
     def run(self) -> None:
         try:
+            permissions.require(self.ctx.user, "report.export")
             with self.ctx.read() as session:
                 data = collect(session, self.params, generated_by=self.generated_by)
             if self._stop.is_set():
                 raise Cancelled()
             render(self.params.kind, data, self.params.language, self.path,
                    progress=lambda done, total: self.progressed.emit(done, total), cancelled=self._stop.is_set)
+            self.ctx.audit("export", detail={"report": self.params.kind, "file": self.path.name})
         except Cancelled:
             self.cancelled.emit()
         except OkmotError as exc:

@@ -22,6 +22,8 @@ class Actor:
 
     user_id: uuid.UUID | None
     username: str
+    #: The signed-in user's role, checked by okmot.permissions; None for the program itself.
+    role: str | None = None
 
 
 SYSTEM = Actor(user_id=None, username="system")

@@ -14,6 +14,7 @@ from okmot.importer.plan import ImportPlan, Summary, street_key
 from okmot.models import Household, Membership
 from okmot.services import farm, households, persons, territory
 from okmot.services.changes import Changes
+from okmot.permissions import require_session
 
 #: Households written between two progress reports (and cancel checks).
 BATCH = 100
@@ -39,6 +40,7 @@ class ImportResult:
 def apply_plan(session: Session, plan: ImportPlan, *, progress: Progress | None = None,
                cancelled: Cancelled | None = None) -> ImportResult:
     """Write what ``plan`` says. The caller's session commits it as one transaction."""
+    require_session(session, "import.book")
     if plan.errors:
         raise ImportRefused(_("{n} rows have errors; correct the file and check it again. Nothing was imported.")
                             .format(n=len({(e.sheet, e.row) for e in plan.errors})))

@@ -29,6 +29,16 @@ ACTIONS = {
     "import": N_("imported"),
     "backup": N_("backup"),
     "restore": N_("restore"),
+    "logout": N_("signed out"),
+    "screen_locked": N_("screen locked"),
+    "password_changed": N_("changed own password"),
+    "password_reset": N_("reset a password"),
+    "account_activated": N_("activated an account"),
+    "account_deactivated": N_("deactivated an account"),
+    "certificate_issued": N_("issued a certificate"),
+    "certificate_reprinted": N_("reprinted a certificate"),
+    "certificate_cancelled": N_("cancelled a certificate"),
+    "subject_access": N_("printed a subject-access report"),
 }
 
 
@@ -83,3 +93,16 @@ def events(session: Session, *, user: str | None = None, subject_id: uuid.UUID |
         q = q.where(AuditEvent.at < until)
     return [AuditRow(e.seq, e.at, e.user_name, e.action, e.subject_table, e.subject_id, json.loads(e.detail))
             for e in session.scalars(q)]
+
+
+def view_events(session: Session, by, **filters) -> list[AuditRow]:
+    """The audit viewer's query: only roles allowed to see the audit trail get it."""
+    from okmot import permissions
+
+    permissions.require(by, "audit.view")
+    return events(session, **filters)
+
+
+def user_names(session: Session) -> list[str]:
+    """Every name that appears in the audit trail, for the viewer's filter."""
+    return sorted(set(session.scalars(select(AuditEvent.user_name).distinct())), key=str.casefold)

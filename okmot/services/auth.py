@@ -14,9 +14,10 @@ from sqlalchemy.orm import Session
 from okmot.codes import ROLES
 from okmot.db.base import utcnow
 from okmot.db.engine import Actor
-from okmot.errors import AuthenticationError, PermissionDenied, ValidationError
+from okmot.errors import AuthenticationError, NotFoundError, PermissionDenied, ValidationError
 from okmot.i18n import _
 from okmot.models import User
+from okmot import permissions
 from okmot.services import audit
 
 # Argon2id with argon2-cffi's defaults (64 MiB, 3 passes): memory-hard, still < 0.1 s on an old PC.
@@ -33,7 +34,7 @@ class UserInfo:
 
     @property
     def actor(self) -> Actor:
-        return Actor(user_id=self.id, username=self.username)
+        return Actor(user_id=self.id, username=self.username, role=self.role)
 
     @property
     def is_admin(self) -> bool:
@@ -97,8 +98,7 @@ def create_first_admin(session: Session, *, username: str, full_name: str, passw
 
 def create_user(session: Session, by: UserInfo, *, username: str, full_name: str, password: str,
                 role: str) -> UserInfo:
-    if not by.is_admin:
-        raise PermissionDenied(_("Only an administrator can create accounts."))
+    permissions.require(by, "user.manage")
     username = _validate(session, username, password, role)
     user = User(username=username, full_name=full_name.strip(), role=role,
                 password_hash=_hasher.hash(password))
@@ -169,3 +169,80 @@ def sign_in(open_session, username: str, password: str, *, now: dt.datetime | No
 def list_users(session: Session) -> list[UserInfo]:
     users = session.scalars(select(User).where(User.deleted_at.is_(None)).order_by(User.username))
     return [_info(u) for u in users]
+
+
+@dataclass(frozen=True)
+class AccountRow:
+    """A line of the administrator's list of accounts."""
+
+    id: uuid.UUID
+    username: str
+    full_name: str
+    role: str
+    is_active: bool
+
+
+def list_accounts(session: Session) -> list[AccountRow]:
+    """Every account, active or not, for the administrator's list."""
+    users = session.scalars(select(User).where(User.deleted_at.is_(None)).order_by(User.username))
+    return [AccountRow(u.id, u.username, u.full_name, u.role, bool(u.is_active)) for u in users]
+
+
+def _password_problem(username: str, password: str) -> str | None:
+    if len(password) < MIN_PASSWORD_LENGTH:
+        return _("A password needs at least {n} characters.").format(n=MIN_PASSWORD_LENGTH)
+    if password.strip() == "" or password.lower() == username.lower():
+        return _("This password is too easy to guess.")
+    return None
+
+
+def _load(session: Session, user_id: uuid.UUID) -> User:
+    user = session.get(User, user_id)
+    if user is None or user.deleted_at is not None:
+        raise NotFoundError(_("The account was not found."))
+    return user
+
+
+def change_password(session: Session, user: UserInfo, *, old_password: str, new_password: str) -> None:
+    """A user changes their own password; the current one must be given again."""
+    row = _load(session, user.id)
+    try:
+        _hasher.verify(row.password_hash, old_password)
+    except (VerificationError, InvalidHashError):
+        raise ValidationError({"old_password": _("The current password is wrong.")}) from None
+    problem = _password_problem(row.username, new_password)
+    if problem is None and new_password == old_password:
+        problem = _("The new password must differ from the current one.")
+    if problem:
+        raise ValidationError({"new_password": problem})
+    row.password_hash = _hasher.hash(new_password)
+    audit.record(session, user.actor, "password_changed", subject_table="user", subject_id=row.id)
+
+
+def reset_password(session: Session, by: UserInfo, user_id: uuid.UUID, new_password: str) -> None:
+    """An administrator sets a new password for someone who forgot theirs."""
+    permissions.require(by, "user.manage")
+    row = _load(session, user_id)
+    problem = _password_problem(row.username, new_password)
+    if problem:
+        raise ValidationError({"password": problem})
+    row.password_hash = _hasher.hash(new_password)
+    audit.record(session, by.actor, "password_reset", subject_table="user", subject_id=row.id,
+                 detail={"username": row.username})
+
+
+def set_active(session: Session, by: UserInfo, user_id: uuid.UUID, active: bool) -> None:
+    """An administrator lets an account sign in again, or stops it (accounts are never deleted)."""
+    permissions.require(by, "user.manage")
+    row = _load(session, user_id)
+    if not active and row.id == by.id:
+        raise PermissionDenied(_("You cannot deactivate your own account."))
+    if not active and row.role == "admin":
+        others = session.scalar(select(func.count()).select_from(User).where(
+            User.role == "admin", User.is_active.is_(True), User.deleted_at.is_(None), User.id != row.id))
+        if not others:
+            raise PermissionDenied(_("The last active administrator cannot be deactivated."))
+    if bool(row.is_active) != active:
+        row.is_active = active
+        audit.record(session, by.actor, "account_activated" if active else "account_deactivated",
+                     subject_table="user", subject_id=row.id, detail={"username": row.username})

@@ -19,6 +19,7 @@ from okmot.paths import resource_dir
 from okmot.services import asof, households, numbering, persons, settings, signing, territory
 from okmot.services import service_register as register
 from okmot.services.farm import M2_PER_HA
+from okmot.permissions import require_session
 
 #: Kinds of certificate: label and what the certificate is about.
 KINDS: dict[str, str] = {
@@ -436,6 +437,7 @@ def issue_certificate(session: Session, *, kind: str, language: str, household_i
                       applicant_name: str = "", application_id: uuid.UUID | None = None,
                       receipt_number: str = "") -> IssuedCertificate:
     """Fill, number, sign and register a certificate; one unit of work, so nothing is half-issued."""
+    require_session(session, "certificate.issue")
     issued_on = issued_on or dt.date.today()
     as_of = as_of or issued_on
     if as_of > issued_on:
@@ -487,7 +489,18 @@ def issue_certificate(session: Session, *, kind: str, language: str, household_i
     if application is not None and application.status in ("received", "in_work"):
         application.status, application.status_on = "ready", issued_on
     session.flush()
+    _audit(session, "certificate_issued", row)
     return _issued(row, prints=1)
+
+
+def _audit(session: Session, action: str, row: Certificate) -> None:
+    """Record an issue, reprint or cancellation in the audit trail, about the certificate's subject."""
+    from okmot.db.journal import actor_of
+    from okmot.services import audit
+
+    table, subject = ("person", row.person_id) if row.person_id else ("household", row.household_id)
+    audit.record(session, actor_of(session), action, subject_table=table, subject_id=subject,
+                 detail={"number": row.number, "certificate_id": str(row.id)})
 
 
 def _load(session: Session, certificate_id: uuid.UUID) -> Certificate:
@@ -529,6 +542,7 @@ def duplicate_fee(session: Session, certificate_id: uuid.UUID) -> int:
 def reprint_certificate(session: Session, certificate_id: uuid.UUID, *, receipt_number: str = "",
                         payer_name: str = "") -> IssuedCertificate:
     """A repeat copy: the very content and QR of the original, marked duplicate, with the standard's fee."""
+    require_session(session, "certificate.reprint")
     row = _load(session, certificate_id)
     if row.status == "cancelled":
         raise UserError(_("Certificate {number} was cancelled; it cannot be printed again.").format(number=row.number))
@@ -551,12 +565,14 @@ def reprint_certificate(session: Session, certificate_id: uuid.UUID, *, receipt_
     session.add(CertificatePrint(certificate_id=row.id, printed_at=dt.datetime.now(), duplicate=True,
                                  fee_tyiyn=fee, payment_id=payment_id))
     session.flush()
+    _audit(session, "certificate_reprinted", row)
     prints = _print_count(session, row.id)
     return _issued(row, duplicate=True, prints=prints)
 
 
 def cancel_certificate(session: Session, certificate_id: uuid.UUID, *, reason: str,
                        on: dt.date | None = None) -> IssuedCertificate:
+    require_session(session, "certificate.cancel")
     row = _load(session, certificate_id)
     if row.status == "cancelled":
         raise ValidationError({"status": _("The certificate is cancelled already.")})
@@ -564,6 +580,7 @@ def cancel_certificate(session: Session, certificate_id: uuid.UUID, *, reason: s
         raise ValidationError({"cancel_reason": _("Enter the reason for cancelling.")})
     row.status, row.cancelled_on, row.cancel_reason = "cancelled", on or dt.date.today(), reason.strip()
     session.flush()
+    _audit(session, "certificate_cancelled", row)
     return _issued(row)
 
 

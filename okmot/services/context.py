@@ -7,10 +7,13 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 from okmot.db.engine import SYSTEM, Actor, Database
 from okmot.db.migrate import UpgradeResult, open_database
+from okmot.errors import DamagedDatabaseError, EnvironmentProblem
+from okmot.i18n import _
 from okmot.services.auth import UserInfo
 
 
@@ -33,8 +36,11 @@ class AppContext:
     @contextlib.contextmanager
     def write(self) -> Iterator[Session]:
         """One unit of work on behalf of the signed-in user: all of it is saved, or none."""
-        with self.db.session(self.actor) as session:
-            yield session
+        try:
+            with self.db.session(self.actor) as session:
+                yield session
+        except DBAPIError as exc:
+            raise storage_problem(exc, self.location) from None
 
     @contextlib.contextmanager
     def system(self, task: str) -> Iterator[Session]:
@@ -46,7 +52,10 @@ class AppContext:
         """Check the password (with lockout and an audit record) and make that user the current one."""
         from okmot.services import auth
 
-        self.user = auth.sign_in(self.system, username, password)
+        try:
+            self.user = auth.sign_in(self.system, username, password)
+        except DBAPIError as exc:
+            raise storage_problem(exc, self.location) from None
         return self.user
 
     def audit(self, action: str, **subject) -> None:
@@ -69,7 +78,31 @@ class AppContext:
         self.db.dispose()
 
 
+def storage_problem(exc: DBAPIError, location: str) -> EnvironmentProblem:
+    """A translated explanation, with a way forward, of a database file that is locked, read-only or damaged."""
+    reason = str(exc.orig if exc.orig is not None else exc).lower()
+    if "locked" in reason or "busy" in reason:
+        return EnvironmentProblem(_("The database {path} is in use by another program or another copy of Okmot. "
+                                    "Close it and try again; nothing was changed.").format(path=location))
+    if "readonly" in reason or "read-only" in reason or "permission" in reason:
+        return EnvironmentProblem(_("The database {path} is read-only: nothing can be saved. Check that the disk "
+                                    "is not write-protected and that you may change the file.").format(path=location))
+    if "malformed" in reason or "not a database" in reason or "corrupt" in reason:
+        return DamagedDatabaseError(_("The database {path} is damaged. Restore the latest backup "
+                                      "(python -m okmot restore) or ask for help.").format(path=location))
+    if "disk is full" in reason or "database or disk is full" in reason:
+        return EnvironmentProblem(_("The disk is full: nothing was saved. Free some space and try again."))
+    return EnvironmentProblem(_("The database {path} cannot be used: {reason}").format(
+        path=location, reason=exc.orig if exc.orig is not None else exc))
+
+
 def open_context(target: str | Path) -> AppContext:
-    """Open and migrate the database at ``target`` (a file path or a PostgreSQL URL)."""
-    db = open_database(target)
+    """Open and migrate the database at ``target`` (a file path or a PostgreSQL URL).
+
+    A locked, read-only or damaged file raises an EnvironmentProblem that says what to do.
+    """
+    try:
+        db = open_database(target)
+    except DBAPIError as exc:
+        raise storage_problem(exc, str(target)) from None
     return AppContext(db=db, upgrade=db.last_upgrade)

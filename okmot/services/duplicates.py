@@ -19,6 +19,7 @@ from okmot.identity.names import search_key
 from okmot.models import Household, Membership, Movement, Person
 from okmot.services import persons, settings
 from okmot.services.changes import Changes
+from okmot.permissions import require_session
 
 #: Why two records are listed together, strongest first.
 REASONS = {
@@ -190,6 +191,7 @@ def merge_persons(session: Session, *, keep_id: uuid.UUID, merge_id: uuid.UUID, 
     """Merge the duplicate ``merge_id`` into ``keep_id``: its stays and movements move over, blanks are
     filled from it, and it is kept as a tombstone pointing at the kept person; a merge movement records it.
     """
+    require_session(session, "household.edit")
     if keep_id == merge_id:
         raise ValidationError({"person": _("Choose two different persons to merge.")})
     keep, dup = _person(session, keep_id), _person(session, merge_id)

@@ -16,6 +16,7 @@ from okmot.errors import NotFoundError, ValidationError
 from okmot.i18n import _
 from okmot.models import Dwelling, Household, LandPlot, LivestockCount, Machinery
 from okmot.services.changes import Changes
+from okmot.permissions import require_session
 
 M2_PER_HA = 10_000
 
@@ -83,6 +84,7 @@ def get_dwelling(session: Session, household_id: uuid.UUID) -> DwellingData | No
 
 
 def save_dwelling(session: Session, household_id: uuid.UUID, data: DwellingData) -> Changes:
+    require_session(session, "farm.edit")
     _household(session, household_id)
     errors = {}
     if data.kind not in codes.DWELLING_KINDS:
@@ -143,6 +145,7 @@ def plot_problems(plots: list[PlotData]) -> dict[str, str]:
 
 def save_land(session: Session, household_id: uuid.UUID, year: int, plots: list[PlotData]) -> Changes:
     """Replace the plots recorded as of 1 January ``year``; other years are untouched."""
+    require_session(session, "farm.edit")
     _household(session, household_id)
     _check_year(year)
     validate_plots(plots)
@@ -203,6 +206,7 @@ def livestock_problems(counts: dict[str, int]) -> dict[str, str]:
 
 def save_livestock(session: Session, household_id: uuid.UUID, year: int, counts: dict[str, int]) -> Changes:
     """Record heads per species as of 1 January ``year``; a species left out keeps no record."""
+    require_session(session, "farm.edit")
     _household(session, household_id)
     _check_year(year)
     validate_livestock(counts)
@@ -234,6 +238,7 @@ def list_machinery(session: Session, household_id: uuid.UUID) -> list[MachineDat
 
 
 def save_machinery(session: Session, household_id: uuid.UUID, items: list[MachineData]) -> Changes:
+    require_session(session, "farm.edit")
     _household(session, household_id)
     errors = {}
     for i, item in enumerate(items):

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from okmot.errors import UserError, ValidationError
 from okmot.i18n import N_, _
 from okmot.models import FeePayment, ServiceEntry
+from okmot.permissions import require_session
 
 REASONS = {"service": N_("paid service"), "duplicate": N_("duplicate (repeat copy)")}
 
@@ -31,6 +32,7 @@ def record_payment(session: Session, *, service_id: uuid.UUID, amount_tyiyn: int
                    reason: str = "service", paid_on: dt.date | None = None, payer_name: str = "",
                    application_id: uuid.UUID | None = None, certificate_id: uuid.UUID | None = None) -> PaymentRecord:
     """Take a fee. A free service never takes one; a duplicate only the fee its standard sets."""
+    require_session(session, "fee.record")
     service = session.get(ServiceEntry, service_id)
     if service is None or service.deleted_at is not None:
         raise ValidationError({"service_id": _("Choose the service.")})

@@ -18,6 +18,7 @@ from okmot.models import Household, Membership, Movement, Person, Street, Villag
 from okmot.services import farm, persons, settings
 from okmot.services.changes import Changes
 from okmot.services.persons import PersonCheck, PersonData, PersonRecord
+from okmot.permissions import require_session
 
 if TYPE_CHECKING:
     from okmot.services.movements import Basis
@@ -156,6 +157,7 @@ def _apply(hh: Household, data: HouseholdData) -> None:
 
 def create_household(session: Session, data: HouseholdData, *, head: PersonData | None = None) -> tuple[uuid.UUID, Changes]:
     """Open a new account of the book, optionally with its head as the first member."""
+    require_session(session, "household.edit")
     clean, aimak_id = _validate(session, data, household_id=None)
     hh = Household(aimak_id=aimak_id, status="open")
     _apply(hh, clean)
@@ -172,6 +174,7 @@ def create_household(session: Session, data: HouseholdData, *, head: PersonData 
 
 def update_household(session: Session, household_id: uuid.UUID, data: HouseholdData, *,
                      expected_version: int | None = None) -> Changes:
+    require_session(session, "household.edit")
     hh = _load(session, household_id)
     _check_version(hh, expected_version, _("household"))
     clean, aimak_id = _validate(session, data, household_id=household_id)
@@ -187,6 +190,7 @@ def close_household(session: Session, household_id: uuid.UUID, *, on: dt.date, r
 
     Members' stays are left as they were: a closed household still shows who lived in it last.
     """
+    require_session(session, "household.edit")
     hh = _load(session, household_id)
     errors = {}
     if hh.status == "closed":
@@ -210,6 +214,7 @@ def close_household(session: Session, household_id: uuid.UUID, *, on: dt.date, r
 def reopen_household(session: Session, household_id: uuid.UUID, *, on: dt.date | None = None,
                      basis: Basis | None = None) -> Changes:
     """Reopen a closed account (from ``on``, today by default), recorded as a "reopen" movement."""
+    require_session(session, "household.edit")
     hh = _load(session, household_id)
     if hh.status != "closed":
         raise ValidationError({"status": _("The household is open already.")})
@@ -253,6 +258,7 @@ def _check_relation(session: Session, household_id: uuid.UUID, relation: str,
 def add_member(session: Session, household_id: uuid.UUID, data: PersonData, *, relation: str,
                from_date: dt.date | None = None) -> tuple[uuid.UUID, PersonCheck]:
     """Record a new person as a member of the household from ``from_date``."""
+    require_session(session, "household.edit")
     hh = _load(session, household_id)
     if hh.status == "closed":
         raise ValidationError({"status": _("The household is closed; reopen it to add members.")})
@@ -272,6 +278,7 @@ def add_member(session: Session, household_id: uuid.UUID, data: PersonData, *, r
 def update_member(session: Session, household_id: uuid.UUID, person_id: uuid.UUID, data: PersonData, *,
                   relation: str, expected_version: int | None = None) -> tuple[Changes, PersonCheck]:
     """Save a member's personal data and their relation to the head."""
+    require_session(session, "household.edit")
     membership = _current_membership(session, household_id, person_id)
     if membership.relation != relation:
         _check_relation(session, household_id, relation, exclude_person=person_id)

@@ -29,6 +29,7 @@ from okmot.services import households, persons
 from okmot.services.changes import Changes
 from okmot.services.households import HouseholdData
 from okmot.services.persons import PersonData
+from okmot.permissions import require_session
 
 #: Corrections point at the entry they fix; they are never themselves the target of one.
 CORRECTING_KINDS = ("correction", "cancellation")
@@ -265,6 +266,7 @@ def record_birth(session: Session, household_id: uuid.UUID, child: PersonData, *
     The relation to the head is derived from the mother's (the head's or spouse's child is a son or
     daughter, a son's or daughter's child a grandchild) unless ``relation`` is given.
     """
+    require_session(session, "movement.record")
     basis = _check_basis(basis)
     on = _check_date(child.birth_date, "birth_date")
     hh = _open_household(session, household_id)
@@ -293,6 +295,7 @@ def record_birth(session: Session, household_id: uuid.UUID, child: PersonData, *
 def record_death(session: Session, person_id: uuid.UUID, *, on: dt.date, act_number: str = "",
                  basis: Basis = Basis()) -> MovementResult:
     """A member died on ``on``: the stay ends that day and the person is kept as deceased."""
+    require_session(session, "movement.record")
     basis = _check_basis(basis)
     on = _check_date(on)
     person = _person(session, person_id)
@@ -324,6 +327,7 @@ def record_arrival(session: Session, *, on: dt.date, place: str = "", country: s
     coming back (a new stay) or a temporarily absent member returning home (the stay continues).
     Arriving into ``new_household`` opens that account on ``on`` with the arrival as its head.
     """
+    require_session(session, "movement.record")
     basis = _check_basis(basis)
     on = _check_date(on)
     place, country = fix_lookalikes(place.strip()).text, fix_lookalikes(country.strip()).text
@@ -385,6 +389,7 @@ def record_departure(session: Session, person_id: uuid.UUID, *, on: dt.date, tem
     Temporarily (work, study, army): the person is temporarily absent and still a member.
     For good: the stay ends on ``on`` and the person is kept in the book as left.
     """
+    require_session(session, "movement.record")
     basis = _check_basis(basis)
     on = _check_date(on)
     place, country = fix_lookalikes(place.strip()).text, fix_lookalikes(country.strip()).text
@@ -461,6 +466,7 @@ def _change_head(session: Session, household_id: uuid.UUID, new_head_id: uuid.UU
 def change_head(session: Session, household_id: uuid.UUID, new_head_id: uuid.UUID, *, on: dt.date,
                 relations: dict[uuid.UUID, str] | None = None, basis: Basis = Basis()) -> MovementResult:
     """Make a current member the head from ``on``; the others' relations are re-derived unless given."""
+    require_session(session, "movement.record")
     basis = _check_basis(basis)
     on = _check_date(on)
     hh = _open_household(session, household_id)
@@ -476,6 +482,7 @@ def transfer_member(session: Session, person_id: uuid.UUID, *, to_household_id: 
 
     A head who moves out needs ``new_head_id`` for the household they leave, unless nobody stays.
     """
+    require_session(session, "movement.record")
     basis = _check_basis(basis)
     on = _check_date(on)
     person = _person(session, person_id)
@@ -515,6 +522,7 @@ def split_household(session: Session, household_id: uuid.UUID, *, members: list[
     Their stays end in the old household and begin in the new one on ``on``; relations to the new
     head are derived unless given. If the old head moves, ``old_head_id`` names who stays as head.
     """
+    require_session(session, "movement.record")
     basis = _check_basis(basis)
     on = _check_date(on)
     old = _open_household(session, household_id)
@@ -568,6 +576,7 @@ def split_household(session: Session, household_id: uuid.UUID, *, members: list[
 def close_household(session: Session, household_id: uuid.UUID, *, on: dt.date, reason: str,
                     basis: Basis = Basis()) -> MovementResult:
     """Close the account (everyone left or died), recorded as a movement; see households.close_household."""
+    require_session(session, "movement.record")
     changes = households.close_household(session, household_id, on=on, reason=reason, basis=_check_basis(basis))
     movement_id = _last_movement(session, household_id, "close")
     return MovementResult((movement_id,), changes, None, household_id)
@@ -575,6 +584,7 @@ def close_household(session: Session, household_id: uuid.UUID, *, on: dt.date, r
 
 def reopen_household(session: Session, household_id: uuid.UUID, *, on: dt.date | None = None,
                      basis: Basis = Basis()) -> MovementResult:
+    require_session(session, "movement.record")
     changes = households.reopen_household(session, household_id, on=on, basis=_check_basis(basis))
     return MovementResult((_last_movement(session, household_id, "reopen"),), changes, None, household_id)
 
@@ -617,6 +627,7 @@ def correct_movement(session: Session, movement_id: uuid.UUID, *, reason: str, c
     it set are undone). Otherwise the correction carries the right date, place, act number or basis;
     a new date moves the stay and status dates with it.
     """
+    require_session(session, "movement.record")
     if not reason.strip():
         raise ValidationError({"reason": _("Enter why the entry is corrected.")})
     original = _load_movement(session, movement_id)

@@ -16,6 +16,7 @@ from okmot.models import AiylAimak
 from okmot.services import auth, settings, territory
 from okmot.services.auth import UserInfo
 from okmot.services.territory import Office
+from okmot.permissions import require_session
 
 #: A public key file is a few hundred bytes; anything far larger is the wrong file.
 MAX_KEY_FILE_BYTES = 64 * 1024
@@ -219,6 +220,7 @@ def update_office_settings(session: Session, *, office: OfficeDetails, signatory
                            certificate_number_start: int, backup_copy_dir: str,
                            district_key: bytes | None = None) -> Office:
     """Save the Settings dialog. The office code is fixed once set: it is part of every certificate number."""
+    require_session(session, "settings.edit")
     current = territory.home_office(session)
     if current is None:
         raise NotFoundError(_("The office is not set up yet."))

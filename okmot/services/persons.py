@@ -15,6 +15,7 @@ from okmot.errors import ConflictError, NotFoundError, ValidationError
 from okmot.i18n import _
 from okmot.identity import names, pin as pins
 from okmot.models import Household, Membership, Person
+from okmot.permissions import require_session
 
 LIVING_STATUSES = ("living", "temporarily_absent")
 
@@ -261,6 +262,7 @@ def get_person(session: Session, person_id: uuid.UUID) -> PersonRecord:
 def update_person(session: Session, person_id: uuid.UUID, data: PersonData, *,
                   expected_version: int | None = None) -> PersonCheck:
     """Save a person's edited data; refuses to overwrite a newer version saved meanwhile."""
+    require_session(session, "household.edit")
     person = load(session, person_id)
     if expected_version is not None and person.version != expected_version:
         raise ConflictError(_("Someone else changed this person meanwhile. Close the form and open it again."))

@@ -14,6 +14,7 @@ from okmot.errors import ConflictError, NotFoundError, PermissionDenied, Validat
 from okmot.i18n import N_, _
 from okmot.models import ChangeLog, ServiceEntry
 from okmot.paths import resource_dir
+from okmot.permissions import require_session
 
 #: The 18 sections of a standard (Law No. 139, art. 11), in the law's order.
 SECTIONS: dict[str, str] = {
@@ -206,6 +207,7 @@ def _apply(row: ServiceEntry, data: ServiceData) -> None:
 def save_service(session: Session, data: ServiceData, *, service_id: uuid.UUID | None = None,
                  expected_version: int | None = None, by_admin: bool = True) -> uuid.UUID:
     """Create or change a register entry; the journal keeps the previous wording as history."""
+    require_session(session, "service_register.edit")
     if not by_admin:
         raise PermissionDenied(_("Only an administrator can change the register of services."))
     validate(data)

@@ -51,6 +51,8 @@ SPECS = {spec.key: spec for spec in (
     #: The public key file the district gave, base64 of its bytes, and its SHA-256 fingerprint.
     SettingSpec("district_public_key", str, None),
     SettingSpec("district_key_fingerprint", str, None),
+    #: Minutes without keyboard or mouse input before the screen locks (0 turns the lock off).
+    SettingSpec("idle_lock_minutes", int, 10),
 )}
 
 
