@@ -53,6 +53,32 @@ def _open_existing(target: str) -> Database:
             path=_shown(target), reason=reason)) from None
 
 
+def _audit_cli(target: str | Path, action: str, **subject) -> None:
+    """Record a command-line backup, restore or export in the database's own audit trail.
+
+    Best effort: the file was already written, so a database that cannot take the record (read-only,
+    an old version) gets a warning rather than a failed command.
+    """
+    import getpass
+
+    from okmot.db.engine import Actor
+    from okmot.services import audit
+
+    try:
+        who = getpass.getuser()
+    except (KeyError, OSError):
+        who = "okmot"
+    actor = Actor(user_id=None, username=f"system:cli ({who})"[:60])
+    db = Database(target)
+    try:
+        with db.session(actor) as session:
+            audit.record(session, actor, action, **subject)
+    except (DBAPIError, OSError) as exc:
+        print(_("Could not record this in the audit trail: {reason}").format(reason=exc), file=sys.stderr)
+    finally:
+        db.dispose()
+
+
 def _table(rows: list[tuple[str, str]]) -> str:
     """Label/value rows aligned in two columns; a row with an empty value is a section heading."""
     width = max((len(label) for label, value in rows if value), default=0)
@@ -216,6 +242,7 @@ def _run_backup(args: argparse.Namespace) -> int:
     from okmot.backup import take_backup
 
     info = take_backup(Path(args.db), Path(args.out), password=_read_password(args.password_file))
+    _audit_cli(args.db, "backup", detail={"file": info.path.name, "via": "cli"})
     print(info.path)
     return EXIT_OK
 
@@ -236,6 +263,7 @@ def _run_restore(args: argparse.Namespace) -> int:
 
     safety = restore(Path(args.db), Path(args.backup), password=_read_password(args.password_file),
                      safety_dir=backups_dir())
+    _audit_cli(args.db, "restore", detail={"file": Path(args.backup).name, "via": "cli"})
     if safety is not None:
         print(_("The previous database was saved as {path}.").format(path=safety.path))
     print(_("Restored {db} from {backup}.").format(db=args.db, backup=args.backup))
@@ -331,6 +359,7 @@ def _run_report(args: argparse.Namespace) -> int:
     finally:
         db.dispose()
     render(args.kind, data, params.language, out)
+    _audit_cli(args.db, "export", detail={"report": args.kind, "file": out.name, "via": "cli"})
     print(_("Report written to {path}.").format(path=out))
     return EXIT_OK
 
@@ -343,10 +372,19 @@ def _setup_certificate(sub: argparse._SubParsersAction, common: argparse.Argumen
     setup(sub, common)
 
 
+# --- sync export | import | status (okmot.cli_sync) ------------------------------------------------
+
+def _setup_sync(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
+    from okmot.cli_sync import setup
+
+    setup(sub, common)
+
+
 #: Every subcommand: a function adding its parser (with ``run`` set as the default). Add new ones here.
 COMMANDS: tuple[Callable[[argparse._SubParsersAction, argparse.ArgumentParser], None], ...] = (
     _setup_demo, _setup_stats, _setup_pin_check, _setup_check, _setup_backup, _setup_restore,
     _setup_import_book, _setup_import_template, _setup_report, _setup_certificate,
+    _setup_sync,
 )
 
 

@@ -268,6 +268,8 @@ class _Generator:
         self.used_plates: set[str] = set()
         self.document_no = 1000
         self._keys: dict[str, str] = {}
+        #: Overrides the demo aiyl aimak's code, so several distinct demo offices can be made.
+        self.office_code: str | None = None
         # Set once the territory is written.
         self.aimak_id: uuid.UUID | None = None
         self.village_ids: list[uuid.UUID] = []
@@ -304,7 +306,7 @@ class _Generator:
     def territory(self, session: Session) -> tuple[AiylAimak, list[Village], list[list[Street]]]:
         rng = self.rng
         a = self.data["aimak"]
-        aimak = AiylAimak(id=self.uid(), code=a["code"], name_ky=a["name_ky"], name_ru=a["name_ru"],
+        aimak = AiylAimak(id=self.uid(), code=self.office_code or a["code"], name_ky=a["name_ky"], name_ru=a["name_ru"],
                           rayon_ky=a["rayon_ky"], rayon_ru=a["rayon_ru"], oblast_ky=a["oblast_ky"],
                           oblast_ru=a["oblast_ru"])
         session.add(aimak)
@@ -913,7 +915,7 @@ def _require_empty(session: Session) -> None:
 
 
 def generate(db: Database, *, households: int = DEFAULT_HOUSEHOLDS, seed: int = DEFAULT_SEED,
-             today: dt.date | None = None) -> DemoSummary:
+             today: dt.date | None = None, office_code: str | None = None) -> DemoSummary:
     """Write a demo aiyl aimak with ``households`` accounts into a migrated, empty database.
 
     The same ``seed`` and ``today`` give the same rows (apart from the changed_at timestamps).
@@ -925,6 +927,7 @@ def generate(db: Database, *, households: int = DEFAULT_HOUSEHOLDS, seed: int = 
     started = time.perf_counter()
     today = today or dt.date.today()
     gen = _Generator(seed, today)
+    gen.office_code = office_code
     closed = persons = 0
     with db.session(DEMO_ACTOR) as session:
         _require_empty(session)
@@ -993,7 +996,7 @@ def _occupied(path: Path) -> bool:
 
 
 def create_demo_file(path: str | Path, *, households: int = DEFAULT_HOUSEHOLDS, seed: int = DEFAULT_SEED,
-                     today: dt.date | None = None) -> DemoSummary:
+                     today: dt.date | None = None, office_code: str | None = None) -> DemoSummary:
     """Create a demo database file at ``path``, which must not exist yet (or be an empty file).
 
     The village is written into a temporary file in the same folder and renamed into place
@@ -1016,7 +1019,7 @@ def create_demo_file(path: str | Path, *, households: int = DEFAULT_HOUSEHOLDS, 
     try:
         db = open_database(tmp)
         try:
-            summary = generate(db, households=households, seed=seed, today=today)
+            summary = generate(db, households=households, seed=seed, today=today, office_code=office_code)
         finally:
             db.dispose()
         _fold_wal(tmp)

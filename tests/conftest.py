@@ -27,6 +27,17 @@ import pytest  # noqa: E402
 from okmot import i18n, paths  # noqa: E402
 from okmot.db.engine import Database  # noqa: E402
 from okmot.db.migrate import open_database  # noqa: E402
+import ui.forms  # noqa: E402
+
+
+def _no_one_to_answer(parent) -> str:
+    """Nobody sits at the offscreen screen: a dirty dialog closed at teardown discards instead of
+    waiting forever on a modal question. Tests of the prompt patch ``ask_unsaved`` themselves."""
+    return "discard"
+
+
+# Installed before any ui module binds the name (household_card imports it directly).
+ui.forms.ask_unsaved = _no_one_to_answer
 
 
 # --------------------------------------------------------------------------- isolation

@@ -12,7 +12,7 @@ from PySide6.QtWidgets import (
     QTableView, QToolBar, QVBoxLayout, QWidget,
 )
 
-from okmot import APP_NAME, codes
+from okmot import APP_NAME, codes, permissions
 from okmot.i18n import LANGUAGE_NAMES, _, current_language, set_language
 from okmot.services import search, territory
 from okmot.services.context import AppContext
@@ -20,6 +20,7 @@ from okmot.services.search import HouseholdFilter
 from ui.backup_keeper import BackupKeeper
 from ui.alphabet_window import AlphabetWindow
 from ui.bus import bus
+from ui.district_window import DistrictWindow
 from ui.duplicates_window import DuplicatesWindow
 from ui.forms import DateField, format_date
 from ui.household_card import HouseholdDialog
@@ -31,7 +32,9 @@ from ui.quality_window import QualityWindow
 from ui.report_dialog import ReportDialog
 from ui.round_window import RoundWindow
 from ui.uisettings import qsettings, save_language
-from ui.users_dialog import UsersDialog
+from ui.users_dialog import ChangePasswordDialog, UsersDialog
+from ui.idle_lock import IdleLock
+from ui.audit_window import AuditWindow
 from ui.help_menu import add_help_menu
 from ui.services_menu import add_services_menu
 from ui.settings_dialog import SettingsDialog
@@ -50,6 +53,7 @@ class MainWindow(QMainWindow):
         self._search_timer.timeout.connect(self.refresh)
         self.backups = BackupKeeper(ctx, self)
         self.backups.daily()
+        self.idle = IdleLock(ctx, self)
         self._build()
         bus.changed.connect(self._on_changed)
         geometry = qsettings().value("main/geometry")
@@ -184,14 +188,36 @@ class MainWindow(QMainWindow):
         reports_menu = bar.addMenu(_("Reports"))
         self.reports_action = reports_menu.addAction(_("Make a report…"))
         self.reports_action.triggered.connect(lambda: ReportDialog(self.ctx, self).exec())
+        self.district_action = reports_menu.addAction(_("Offices and sync packages…"))
+        self.district_action.triggered.connect(lambda: DistrictWindow(self.ctx, self).exec())
         add_services_menu(self, self.ctx)
-        if self.ctx.user is not None and self.ctx.user.is_admin:
+        if self.ctx.user is not None:
             admin = bar.addMenu(_("Administration"))
-            self.users_action = admin.addAction(_("User accounts…"))
-            self.users_action.triggered.connect(self.manage_users)
-            self.settings_action = admin.addAction(_("Settings…"))
-            self.settings_action.triggered.connect(lambda: SettingsDialog(self.ctx, self).exec())
+            self.password_action = admin.addAction(_("Change my password…"))
+            self.password_action.triggered.connect(lambda: ChangePasswordDialog(self.ctx, self).exec())
+            self.lock_action = admin.addAction(_("Lock the screen"))
+            self.lock_action.triggered.connect(self.idle.lock)
+            if self.can("user.manage"):
+                admin.addSeparator()
+                self.users_action = admin.addAction(_("User accounts…"))
+                self.users_action.triggered.connect(self.manage_users)
+            if self.can("settings.edit"):
+                self.settings_action = admin.addAction(_("Settings…"))
+                self.settings_action.triggered.connect(lambda: SettingsDialog(self.ctx, self).exec())
+            if self.can("audit.view"):
+                self.audit_action = admin.addAction(_("Audit trail…"))
+                self.audit_action.triggered.connect(lambda: AuditWindow(self.ctx, self).exec())
+        # The services refuse these anyway; hiding them spares the user a refusal.
+        self.new_action.setVisible(self.can("household.edit"))
+        self.arrival_action.setVisible(self.can("movement.record"))
+        self.round_action.setVisible(self.can("farm.edit"))
+        self.import_action.setVisible(self.can("import.book"))
+        self.reports_action.setVisible(self.can("report.export"))
         add_help_menu(self, self.ctx)
+
+    def can(self, action: str) -> bool:
+        """True if the signed-in user's role allows ``action`` (see okmot.permissions)."""
+        return permissions.allowed(self.ctx.user.role if self.ctx.user else None, action)
 
     def _open_tool(self, window_class) -> QWidget:
         """A book tool as a window beside the list; it opens households through this window."""
@@ -297,6 +323,9 @@ class MainWindow(QMainWindow):
         return window
 
     def closeEvent(self, event) -> None:
+        self.idle.stop()
+        if self.ctx.user is not None:
+            self.ctx.audit("logout")
         self.backups.now()
         settings = qsettings()
         settings.setValue("main/geometry", self.saveGeometry())

@@ -14,10 +14,11 @@ from okmot.models.applications import Application
 from okmot.models.certificates import Certificate, CertificatePrint, FeePayment
 from okmot.models.complaints import Complaint
 from okmot.models.signing import SigningKey
+from okmot.models.sync import ImportedPackage, SentPackage, TrustedOffice
 
 __all__ = [
     "AiylAimak", "AnnualRound", "AuditEvent", "ChangeLog", "Dwelling", "Household", "LandPlot", "LivestockCount", "Machinery",
     "Membership", "Movement", "Person", "RoundVisit", "Setting", "Street", "User", "Village",
     "Application", "CalendarDay", "Certificate", "CertificatePrint", "Complaint", "FeePayment", "ServiceEntry",
-    "SigningKey",
+    "SigningKey", "ImportedPackage", "SentPackage", "TrustedOffice",
 ]
