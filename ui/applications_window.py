@@ -11,7 +11,7 @@ from PySide6.QtWidgets import (
 )
 
 from okmot import codes
-from okmot.errors import OkmotError, ValidationError
+from okmot.errors import OkmotError
 from okmot.i18n import _, current_language
 from okmot.services import applications, households, service_register
 from okmot.services.applications import ApplicationData, ApplicationFilter
@@ -99,13 +99,8 @@ class NewApplicationDialog(EditDialog):
                 if self.account.text().strip():
                     household_id = households.household_id_by_account(s, self.account.text())
                 self.record = applications.register_application(s, self.data(household_id))
-        except ValidationError as exc:
-            rest = self.form.show_errors(exc.fields)
-            if rest:
-                show_error(self, "\n".join(rest.values()))
-            return False
         except OkmotError as exc:
-            show_error(self, exc.message)
+            self.form.show_failure(exc, self)
             return False
         service_bus.changed.emit()
         return True

@@ -10,7 +10,7 @@ from PySide6.QtWidgets import (
 )
 
 from okmot import codes
-from okmot.errors import OkmotError, ValidationError
+from okmot.errors import OkmotError
 from okmot.i18n import _
 from okmot.services import work_calendar
 from okmot.services.context import AppContext
@@ -79,13 +79,8 @@ class CalendarEditor(EditDialog):
             with self.ctx.write() as s:
                 work_calendar.set_day(s, on_date=day, kind=self.kind.code(), name_ky=self.name_ky.text(),
                                       name_ru=self.name_ru.text())
-        except ValidationError as exc:
-            rest = self.form.show_errors(exc.fields)
-            if rest:
-                show_error(self, "\n".join(rest.values()))
-            return False
         except OkmotError as exc:
-            show_error(self, exc.message)
+            self.form.show_failure(exc, self)
             return False
         self.dirty = False
         self.year.setValue(day.year)

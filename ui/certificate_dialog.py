@@ -8,13 +8,13 @@ import uuid
 from PySide6.QtWidgets import QComboBox, QLineEdit, QPlainTextEdit, QVBoxLayout, QWidget
 
 from okmot import codes
-from okmot.errors import OkmotError, ValidationError
+from okmot.errors import OkmotError
 from okmot.i18n import _, current_language
 from okmot.services import applications, certificates, households
 from okmot.services.certificates import IssuedCertificate
 from okmot.services.context import AppContext
 from reports.certificates import render_pdf
-from ui.forms import CodeCombo, DateField, EditDialog, FormPanel, show_error
+from ui.forms import CodeCombo, DateField, EditDialog, FormPanel
 from ui.pdf_preview import PdfPreviewDialog
 from ui.service_bus import service_bus
 
@@ -120,13 +120,8 @@ class IssueCertificateDialog(EditDialog):
                     person_id=self.member.currentData(), as_of=as_of, issued_on=dt.date.today(),
                     purpose=self.purpose.text(), text=self.text.toPlainText(), applicant_name=self.applicant.text(),
                     application_id=self.application_id, receipt_number=self.receipt.text())
-        except ValidationError as exc:
-            rest = self.form.show_errors(exc.fields)
-            if rest:
-                show_error(self, "\n".join(rest.values()))
-            return False
         except OkmotError as exc:
-            show_error(self, exc.message)
+            self.form.show_failure(exc, self)
             return False
         service_bus.changed.emit()
         return True

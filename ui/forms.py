@@ -12,6 +12,7 @@ from PySide6.QtWidgets import (
 )
 
 from okmot.codes import label
+from okmot.errors import OkmotError, ValidationError
 from okmot.i18n import _
 
 DATE_FORMAT = "%d.%m.%Y"
@@ -126,6 +127,12 @@ class FormPanel(QWidget):
         for err in self._errors.values():
             err.clear()
             err.hide()
+
+    def show_failure(self, exc: OkmotError, parent: QWidget) -> None:
+        """A refused save: field errors beside their fields, anything else in a message box."""
+        rest = self.show_errors(exc.fields) if isinstance(exc, ValidationError) else {"": exc.message}
+        if rest:
+            show_error(parent, "\n".join(rest.values()))
 
     def show_errors(self, errors: dict[str, str]) -> dict[str, str]:
         """Show each error beside its field; returns the ones that belong to no field here."""

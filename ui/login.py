@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import QDialog, QLabel, QLineEdit, QVBoxLayout, QWidget
 
-from okmot.errors import AuthenticationError, OkmotError, ValidationError
+from okmot.errors import AuthenticationError, OkmotError
 from okmot.i18n import _
 from okmot.services import auth
 from okmot.services.auth import UserInfo
 from okmot.services.context import AppContext
-from ui.forms import EditDialog, FormPanel, show_error
+from ui.forms import EditDialog, FormPanel
 
 class LoginDialog(EditDialog):
     def __init__(self, ctx: AppContext, office_name: str = "", parent: QWidget | None = None):
@@ -97,13 +97,8 @@ class FirstAdminDialog(EditDialog):
             with self.ctx.system("setup") as s:
                 self.user = auth.create_first_admin(s, username=self.username.text(),
                                                     full_name=self.full_name.text(), password=self.password.text())
-        except ValidationError as exc:
-            rest = self.form.show_errors(exc.fields)
-            if rest:
-                show_error(self, "\n".join(rest.values()))
-            return False
         except OkmotError as exc:
-            show_error(self, exc.message)
+            self.form.show_failure(exc, self)
             return False
         return True
 

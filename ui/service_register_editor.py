@@ -11,12 +11,12 @@ from PySide6.QtWidgets import (
 )
 
 from okmot import codes
-from okmot.errors import OkmotError, ValidationError
+from okmot.errors import OkmotError
 from okmot.i18n import _, current_language
 from okmot.services import service_register
 from okmot.services.context import AppContext
 from okmot.services.service_register import Ground, ServiceData
-from ui.forms import CodeCombo, DateField, EditDialog, FormPanel, show_error
+from ui.forms import CodeCombo, DateField, EditDialog, FormPanel
 from ui.service_bus import service_bus
 
 
@@ -231,13 +231,8 @@ class ServiceRegisterEditor(EditDialog):
         except ValueError as exc:
             self.form.show_errors({"review_on": str(exc)})
             return False
-        except ValidationError as exc:
-            rest = self.form.show_errors(exc.fields)
-            if rest:
-                show_error(self, "\n".join(rest.values()))
-            return False
         except OkmotError as exc:
-            show_error(self, exc.message)
+            self.form.show_failure(exc, self)
             return False
         service_bus.changed.emit()
         self.dirty = False

@@ -96,13 +96,8 @@ class UsersDialog(EditDialog):
             with self.ctx.write() as s:
                 auth.create_user(s, self.ctx.user, username=self.username.text(), full_name=self.full_name.text(),
                                  password=self.password.text(), role=self.role.code())
-        except ValidationError as exc:
-            rest = self.form.show_errors(exc.fields)
-            if rest:
-                show_error(self, "\n".join(rest.values()))
-            return False
         except OkmotError as exc:
-            show_error(self, exc.message)
+            self.form.show_failure(exc, self)
             return False
         for field in (self.full_name, self.username, self.password, self.password2):
             field.clear()
