@@ -181,3 +181,14 @@ def test_an_office_cannot_change_another_offices_records(setup):
     path = forge(first.path, setup["tmp"] / "steal.okmsync", key, member_edit=members, manifest_edit=manifest)
     report = _refused(setup, path, "foreign_records")
     assert "belongs to another office" in report.message
+
+
+def test_a_repacked_compressed_package_is_refused(setup):
+    import zipfile
+
+    path = setup["tmp"] / "repacked.okmsync"
+    with zipfile.ZipFile(setup["second"]) as src, zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            dst.writestr(info.filename, src.read(info))
+    report = _refused(setup, path, "damaged")
+    assert "compressed members" in report.message

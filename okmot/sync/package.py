@@ -155,12 +155,16 @@ def read(path: str | Path) -> Package:
             raise _damaged("file too large")
         whole = path.read_bytes()
         with zipfile.ZipFile(io.BytesIO(whole)) as zf:
-            data = {i.filename: zf.read(i) for i in zf.infolist()}
+            members = zf.infolist()
+            # Packages are written stored (uncompressed); anything else was not made by Okmot.
+            if any(i.compress_type != zipfile.ZIP_STORED for i in members):
+                raise _damaged("compressed members")
+            data = {i.filename: zf.read(i) for i in members}
     except FileNotFoundError:
         raise PackageError("missing", _("The file {path} does not exist.").format(path=path)) from None
     except PackageError:
         raise
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, ValueError, OSError, NotImplementedError) as exc:
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, ValueError, OSError) as exc:
         raise _damaged(str(exc) or type(exc).__name__) from None
     if MANIFEST not in data or SIGNATURE not in data:
         raise _damaged("no manifest or signature")
