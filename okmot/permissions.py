@@ -24,6 +24,16 @@ MATRIX: dict[str, tuple[str, frozenset[str]]] = {
     "user.manage": (N_("manage user accounts"), frozenset({"admin"})),
     "audit.view": (N_("see the audit trail"), frozenset({"admin", "head"})),
     "subject_access.print": (N_("print a subject-access report"), frozenset({"admin", "head"})),
+    "application.edit": (N_("register applications and change their status"), _STAFF),
+    "complaint.edit": (N_("receive, register and answer complaints"), _STAFF),
+    "territory.edit": (N_("change villages and streets"), frozenset({"admin"})),
+    "signing_key.manage": (N_("manage signing keys"), frozenset({"admin"})),
+    "duplicates.resolve": (N_("merge or dismiss possible duplicates"), frozenset({"admin", "clerk"})),
+    "sync.export": (N_("export sync packages to the district"), frozenset({"admin", "clerk", "accountant"})),
+    "sync.import": (N_("import sync packages from the offices"), frozenset({"admin", "district"})),
+    "sync.trust": (N_("trust a new office's key"), frozenset({"admin", "district"})),
+    "reference.publish": (N_("publish reference packages to the offices"), frozenset({"admin", "district"})),
+    "reference.apply": (N_("apply reference packages from the district"), frozenset({"admin"})),
 }
 
 
