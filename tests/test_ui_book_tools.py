@@ -73,7 +73,7 @@ def test_quality_window_opens_the_household_at_the_problem(qtbot, qtmodeltester,
     qtbot.addWidget(dialog)
     assert dialog.tabs.tabText(dialog.tabs.currentIndex()) == "Members"
     selected = dialog.members_view.currentIndex().row()
-    assert dialog.members_model.member_at(selected).person.id == child
+    assert dialog.members_model.row_at(selected).person.id == child
     dialog.close()
     w.close()
 

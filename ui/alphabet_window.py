@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtCore import QModelIndex, Qt
 from PySide6.QtWidgets import (
     QAbstractItemView, QComboBox, QDialog, QHBoxLayout, QHeaderView, QLabel, QTableView, QVBoxLayout, QWidget,
 )
@@ -12,70 +12,34 @@ from PySide6.QtWidgets import (
 from okmot import codes
 from okmot.i18n import _, current_language
 from okmot.services import alphabet, territory
-from okmot.services.alphabet import ResidentRow
 from okmot.services.context import AppContext
 from ui.forms import format_date
+from ui.rows_model import Col, RowsModel
 
-COLUMNS = ("letter", "name", "birth_date", "pin", "status", "account", "village", "address")
-IdRole = Qt.ItemDataRole.UserRole + 1
+def _columns() -> list[Col]:
+    lang = current_language
+    return [
+        Col("", lambda r: r.letter, bold=True),
+        Col(_("Full name"), lambda r: r.full_name(lang())),
+        Col(_("Birth date"), lambda r: format_date(r.birth_date)),
+        Col(_("PIN"), lambda r: r.pin),
+        Col(_("Status"), lambda r: codes.label(codes.RESIDENCE_STATUSES, r.residence_status)),
+        Col(_("Account No."), lambda r: r.account_number),
+        Col(_("Village"), lambda r: r.village(lang())),
+        Col(_("Address"), lambda r: r.address(lang())),
+    ]
 
 
-def _headers() -> dict[str, str]:
-    return {"letter": "", "name": _("Full name"), "birth_date": _("Birth date"), "pin": _("PIN"),
-            "status": _("Status"), "account": _("Account No."), "village": _("Village"), "address": _("Address")}
-
-
-class ResidentsModel(QAbstractTableModel):
+class ResidentsModel(RowsModel):
     def __init__(self, parent=None):
-        super().__init__(parent)
-        self._rows: list[ResidentRow] = []
+        super().__init__(_columns(), parent=parent)
 
-    def set_rows(self, rows: list[ResidentRow]) -> None:
-        self.beginResetModel()
-        self._rows = list(rows)
-        self.endResetModel()
-
-    def row_at(self, row: int) -> ResidentRow:
-        return self._rows[row]
-
-    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:
-        return 0 if parent.isValid() else len(COLUMNS)
-
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole):
-        if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal \
-                and 0 <= section < len(COLUMNS):
-            return _headers()[COLUMNS[section]]
-        return None
-
-    def data(self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole):
-        if not index.isValid() or not 0 <= index.row() < len(self._rows):
-            return None
-        r = self._rows[index.row()]
-        column = COLUMNS[index.column()]
-        if role == Qt.ItemDataRole.DisplayRole:
-            lang = current_language()
-            # The letter is shown once, on the first row of its group, like a printed index.
-            first = index.row() == 0 or self._rows[index.row() - 1].letter != r.letter
-            return {"letter": r.letter if first else "", "name": r.full_name(lang),
-                    "birth_date": format_date(r.birth_date), "pin": r.pin,
-                    "status": codes.label(codes.RESIDENCE_STATUSES, r.residence_status),
-                    "account": r.account_number, "village": r.village(lang), "address": r.address(lang)}[column]
-        if role == IdRole:
-            return r.household_id
-        if role == Qt.ItemDataRole.FontRole and column == "letter":
-            from PySide6.QtGui import QFont
-            font = QFont()
-            font.setBold(True)
-            return font
-        return None
-
-    def flags(self, index: QModelIndex | QPersistentModelIndex) -> Qt.ItemFlag:
-        if not index.isValid():
-            return Qt.ItemFlag.NoItemFlags
-        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+    def data(self, index, role=Qt.ItemDataRole.DisplayRole):
+        # The letter is shown once, on the first row of its group, like a printed index.
+        if role == Qt.ItemDataRole.DisplayRole and index.isValid() and index.column() == 0 and index.row() > 0 \
+                and index.row() < len(self.rows) and self.rows[index.row() - 1].letter == self.rows[index.row()].letter:
+            return ""
+        return super().data(index, role)
 
 
 class AlphabetWindow(QDialog):

@@ -173,7 +173,7 @@ class ApplicationsWindow(QWidget):
 
     def selected(self):
         index = self.table.currentIndex()
-        return self.model.record(index.row()) if index.isValid() else None
+        return self.model.row_at(index.row()) if index.isValid() else None
 
     def select_number(self, number: str) -> None:
         for i, r in enumerate(self.model.rows):

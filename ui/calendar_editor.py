@@ -93,7 +93,7 @@ class CalendarEditor(EditDialog):
 
     def remove_selected(self) -> None:
         index = self.table.currentIndex()
-        entry = self.model.record(index.row()) if index.isValid() else None
+        entry = self.model.row_at(index.row()) if index.isValid() else None
         if entry is None or entry.fixed:
             return
         try:

@@ -105,7 +105,7 @@ class CertificatesWindow(QWidget):
 
     def selected(self):
         index = self.table.currentIndex()
-        return self.model.record(index.row()) if index.isValid() else None
+        return self.model.row_at(index.row()) if index.isValid() else None
 
     def issue(self) -> None:
         IssueCertificateDialog(self.ctx, self).exec()

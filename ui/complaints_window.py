@@ -96,7 +96,7 @@ class ComplaintsWindow(QWidget):
 
     def selected(self):
         index = self.table.currentIndex()
-        return self.model.record(index.row()) if index.isValid() else None
+        return self.model.row_at(index.row()) if index.isValid() else None
 
     def _write(self, fn) -> None:
         try:

@@ -258,7 +258,7 @@ class HouseholdDialog(EditDialog):
 
     def selected_person(self) -> uuid.UUID | None:
         index = self.members_view.currentIndex()
-        return self.members_model.member_at(index.row()).person.id if index.isValid() else None
+        return self.members_model.row_at(index.row()).person.id if index.isValid() else None
 
     def add_member(self) -> None:
         self._open_member(None)

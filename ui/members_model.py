@@ -2,75 +2,32 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
-from PySide6.QtGui import QBrush, QColor
-
 from okmot import codes
 from okmot.i18n import _, current_language
 from okmot.services.households import MemberRow
 from ui.forms import format_date
-
-COLUMNS = ("name", "relation", "sex", "birth_date", "pin", "status", "from", "to")
-PersonIdRole = Qt.ItemDataRole.UserRole + 1
+from ui.rows_model import MUTED, Col, RowsModel
 
 
-def _headers() -> dict[str, str]:
-    return {"name": _("Full name"), "relation": _("Relation to the head"), "sex": _("Sex"),
-            "birth_date": _("Birth date"), "pin": _("PIN"), "status": _("Residence status"),
-            "from": _("Member since"), "to": _("Member until")}
+def _former(m: MemberRow):
+    # Former members and those who left or died stay visible, greyed out.
+    return MUTED if not m.current or m.person.data.residence_status in ("left", "deceased") else None
 
 
-class MembersModel(QAbstractTableModel):
+def _pin_note(m: MemberRow) -> str | None:
+    reason = m.person.data.pin_override_reason
+    return _("PIN kept despite a disagreement: {reason}").format(reason=reason) if reason else None
+
+
+class MembersModel(RowsModel):
     def __init__(self, parent=None):
-        super().__init__(parent)
-        self._rows: list[MemberRow] = []
-
-    def set_rows(self, rows: list[MemberRow]) -> None:
-        self.beginResetModel()
-        self._rows = list(rows)
-        self.endResetModel()
-
-    def member_at(self, row: int) -> MemberRow:
-        return self._rows[row]
-
-    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:
-        return 0 if parent.isValid() else len(COLUMNS)
-
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole):
-        if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal \
-                and 0 <= section < len(COLUMNS):
-            return _headers()[COLUMNS[section]]
-        return None
-
-    def data(self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole):
-        if not index.isValid() or not (0 <= index.row() < len(self._rows)):
-            return None
-        m = self._rows[index.row()]
-        d = m.person.data
-        column = COLUMNS[index.column()]
-        if role == Qt.ItemDataRole.DisplayRole:
-            return {
-                "name": m.person.full_name(current_language()),
-                "relation": codes.label(codes.RELATIONS, m.relation),
-                "sex": codes.label(codes.SEXES, d.sex),
-                "birth_date": format_date(d.birth_date),
-                "pin": d.pin,
-                "status": codes.label(codes.RESIDENCE_STATUSES, d.residence_status),
-                "from": format_date(m.from_date),
-                "to": format_date(m.to_date),
-            }[column]
-        if role == PersonIdRole:
-            return m.person.id
-        if role == Qt.ItemDataRole.ForegroundRole and (not m.current or d.residence_status in ("left", "deceased")):
-            return QBrush(QColor("#777777"))
-        if role == Qt.ItemDataRole.ToolTipRole and d.pin_override_reason:
-            return _("PIN kept despite a disagreement: {reason}").format(reason=d.pin_override_reason)
-        return None
-
-    def flags(self, index: QModelIndex | QPersistentModelIndex) -> Qt.ItemFlag:
-        if not index.isValid():
-            return Qt.ItemFlag.NoItemFlags
-        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+        super().__init__([
+            Col(_("Full name"), lambda m: m.person.full_name(current_language())),
+            Col(_("Relation to the head"), lambda m: codes.label(codes.RELATIONS, m.relation)),
+            Col(_("Sex"), lambda m: codes.label(codes.SEXES, m.person.data.sex)),
+            Col(_("Birth date"), lambda m: format_date(m.person.data.birth_date)),
+            Col(_("PIN"), lambda m: m.person.data.pin),
+            Col(_("Residence status"), lambda m: codes.label(codes.RESIDENCE_STATUSES, m.person.data.residence_status)),
+            Col(_("Member since"), lambda m: format_date(m.from_date)),
+            Col(_("Member until"), lambda m: format_date(m.to_date)),
+        ], foreground=_former, tooltip=_pin_note, parent=parent)

@@ -127,7 +127,7 @@ def show_problem(dialog, problem: Problem) -> None:
     if problem.person_id is not None and problem.section == "members":
         model = dialog.members_model
         for row in range(model.rowCount()):
-            if model.member_at(row).person.id == problem.person_id:
+            if model.row_at(row).person.id == problem.person_id:
                 dialog.members_view.selectRow(row)
                 break
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtWidgets import (
     QAbstractItemView, QCheckBox, QComboBox, QDialog, QGroupBox, QHBoxLayout, QHeaderView, QLabel, QLineEdit,
     QPushButton, QSpinBox, QTableView, QVBoxLayout, QWidget,
@@ -15,88 +14,34 @@ from okmot import codes
 from okmot.errors import OkmotError, ValidationError
 from okmot.i18n import _, current_language
 from okmot.services import annual_round, territory
-from okmot.services.annual_round import RoundForm, RoundRow, VillageProgress
+from okmot.services.annual_round import RoundForm
 from okmot.services.context import AppContext
 from okmot.services.farm import M2_PER_HA
 from ui.bus import bus
 from ui.farm_tabs import LandTable, LivestockGrid
 from ui.forms import EditDialog, format_date, show_error
+from ui.rows_model import Col, RowsModel
 
 
-class _Table(QAbstractTableModel):
-    """A read-only table of frozen rows; subclasses name the columns and the cell of each."""
-
-    columns: tuple[str, ...] = ()
-
+class ProgressModel(RowsModel):
     def __init__(self, parent=None):
-        super().__init__(parent)
-        self._rows: list = []
-
-    def set_rows(self, rows) -> None:
-        self.beginResetModel()
-        self._rows = list(rows)
-        self.endResetModel()
-
-    def row_at(self, row: int):
-        return self._rows[row]
-
-    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:
-        return 0 if parent.isValid() else len(self.columns)
-
-    def headers(self) -> dict[str, str]:
-        return {}
-
-    def cell(self, row, column: str):
-        return ""
-
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole):
-        if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal \
-                and 0 <= section < len(self.columns):
-            return self.headers()[self.columns[section]]
-        return None
-
-    def data(self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole):
-        if not index.isValid() or not (0 <= index.row() < len(self._rows)):
-            return None
-        column = self.columns[index.column()]
-        value = self.cell(self._rows[index.row()], column)
-        if role == Qt.ItemDataRole.DisplayRole:
-            return value
-        if role == Qt.ItemDataRole.TextAlignmentRole and isinstance(value, int):
-            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-        return None
-
-    def flags(self, index: QModelIndex | QPersistentModelIndex) -> Qt.ItemFlag:
-        if not index.isValid():
-            return Qt.ItemFlag.NoItemFlags
-        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+        super().__init__([
+            Col(_("Village"), lambda r: r.name(current_language())),
+            Col(_("Visited"), lambda r: str(r.visited), align_right=True),
+            Col(_("Not yet"), lambda r: str(r.not_yet), align_right=True),
+            Col(_("Households"), lambda r: str(r.total), align_right=True),
+        ], parent=parent)
 
 
-class ProgressModel(_Table):
-    columns = ("village", "visited", "not_yet", "total")
-
-    def headers(self) -> dict[str, str]:
-        return {"village": _("Village"), "visited": _("Visited"), "not_yet": _("Not yet"), "total": _("Households")}
-
-    def cell(self, row: VillageProgress, column: str):
-        return {"village": row.name(current_language()), "visited": row.visited, "not_yet": row.not_yet,
-                "total": row.total}[column]
-
-
-class RoundRowsModel(_Table):
-    columns = ("account", "head", "village", "address", "visited")
-
-    def headers(self) -> dict[str, str]:
-        return {"account": _("Account No."), "head": _("Head of household"), "village": _("Village"),
-                "address": _("Address"), "visited": _("Visited on")}
-
-    def cell(self, row: RoundRow, column: str):
-        return {"account": row.account_number, "head": row.head or _("(no head)"),
-                "village": row.village_ru if current_language() == "ru" else row.village_ky,
-                "address": row.address, "visited": format_date(row.visited_on)}[column]
+class RoundRowsModel(RowsModel):
+    def __init__(self, parent=None):
+        super().__init__([
+            Col(_("Account No."), lambda r: r.account_number),
+            Col(_("Head of household"), lambda r: r.head or _("(no head)")),
+            Col(_("Village"), lambda r: r.village_ru if current_language() == "ru" else r.village_ky),
+            Col(_("Address"), lambda r: r.address),
+            Col(_("Visited on"), lambda r: format_date(r.visited_on)),
+        ], parent=parent)
 
 
 def _fit(view: QTableView) -> None:

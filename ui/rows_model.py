@@ -6,7 +6,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
-from PySide6.QtGui import QBrush, QColor
+from PySide6.QtGui import QBrush, QColor, QFont
 
 RecordRole = Qt.ItemDataRole.UserRole + 1
 OVERDUE = QColor("#f8d0d0")
@@ -18,23 +18,26 @@ class Col:
     header: str
     text: Callable[[object], str]
     align_right: bool = False
+    bold: bool = False
 
 
 class RowsModel(QAbstractTableModel):
     def __init__(self, columns: Sequence[Col], *, background: Callable[[object], QColor | None] | None = None,
-                 foreground: Callable[[object], QColor | None] | None = None, parent=None):
+                 foreground: Callable[[object], QColor | None] | None = None,
+                 tooltip: Callable[[object], str | None] | None = None, parent=None):
         super().__init__(parent)
         self.columns = list(columns)
         self.rows: list = []
         self._background = background
         self._foreground = foreground
+        self._tooltip = tooltip
 
     def set_rows(self, rows: Sequence) -> None:
         self.beginResetModel()
         self.rows = list(rows)
         self.endResetModel()
 
-    def record(self, row: int):
+    def row_at(self, row: int):
         return self.rows[row] if 0 <= row < len(self.rows) else None
 
     def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:
@@ -59,6 +62,12 @@ class RowsModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.ForegroundRole and self._foreground is not None:
             color = self._foreground(rec)
             return QBrush(color) if color is not None else None
+        if role == Qt.ItemDataRole.ToolTipRole and self._tooltip is not None:
+            return self._tooltip(rec) or None
+        if role == Qt.ItemDataRole.FontRole and col.bold:
+            font = QFont()
+            font.setBold(True)
+            return font
         return None
 
     def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):
