@@ -49,6 +49,10 @@ class EnvironmentProblem(OkmotError):
     """The machine is in the way: disk full, file locked, read-only, damaged file."""
 
 
+class DatabaseBusyError(EnvironmentProblem):
+    """Another writer (another program, or a long import in this one) held the database past the busy timeout."""
+
+
 class DamagedDatabaseError(EnvironmentProblem):
     """The database file is corrupted; the way forward is to restore a backup."""
 

@@ -114,9 +114,15 @@ def _table_flowables(report: Report, table: Table, st, width: float, step) -> li
                 out.append(text)
         return out
 
-    def mark_total(row_index: int) -> None:
+    def mark_total(row_index: int, values: Sequence) -> None:
         style.append(("BACKGROUND", (0, row_index), (-1, row_index), colors.HexColor("#F2F2F2")))
         style.append(("FONT", (0, row_index), (-1, row_index), fonts.SANS_BOLD, 7.5))
+        # The label spans the empty cells up to the first total, from the left: a narrow first column
+        # (No. in a list) would otherwise push "Subtotal: …" out of the table.
+        first = next((i for i in range(1, len(values)) if values[i] not in (None, "")), len(values))
+        style.append(("ALIGN", (0, row_index), (0, row_index), "LEFT"))
+        if first > 1:
+            style.append(("SPAN", (0, row_index), (first - 1, row_index)))
 
     done, total = 0, table.row_count
     all_rows: list = []
@@ -126,6 +132,8 @@ def _table_flowables(report: Report, table: Table, st, width: float, step) -> li
     for g in table.groups:
         data.append(cells([g.label] + [None] * (len(cols) - 1), bold=True))
         style.append(("SPAN", (0, len(data) - 1), (-1, len(data) - 1)))
+        # A group's label reads from the left even when the first column holds numbers (No. in a list).
+        style.append(("ALIGN", (0, len(data) - 1), (-1, len(data) - 1), "LEFT"))
         style.append(("FONT", (0, len(data) - 1), (-1, len(data) - 1), fonts.SANS_BOLD, 7.5))
         rows = [_computed(table, r) for r in g.rows]
         for r in rows:
@@ -135,9 +143,9 @@ def _table_flowables(report: Report, table: Table, st, width: float, step) -> li
                 step(done, total)
         all_rows += rows
         if has_totals and rows:
-            data.append(cells(_totals(table, rows, report.labels["subtotal"].format(label=g.label), grand=False),
-                              bold=True))
-            mark_total(len(data) - 1)
+            values = _totals(table, rows, report.labels["subtotal"].format(label=g.label), grand=False)
+            data.append(cells(values, bold=True))
+            mark_total(len(data) - 1, values)
     for r in table.rows:
         r = _computed(table, r)
         all_rows.append(r)
@@ -146,8 +154,9 @@ def _table_flowables(report: Report, table: Table, st, width: float, step) -> li
         if done % PROGRESS_EVERY == 0:
             step(done, total)
     if total and table.totals and has_totals and any(c.total and c.grand_total for c in cols):
-        data.append(cells(_totals(table, all_rows, report.labels["total"], grand=True), bold=True))
-        mark_total(len(data) - 1)
+        values = _totals(table, all_rows, report.labels["total"], grand=True)
+        data.append(cells(values, bold=True))
+        mark_total(len(data) - 1, values)
     t = LongTable(data, colWidths=widths, repeatRows=1)
     t.setStyle(TableStyle(style))
     out = []
@@ -204,8 +213,10 @@ def write_pdf(report: Report, path: str | Path, *, progress: Callable[[int, int]
         canvas.drawRightString(pagesize[0] - margin, 7 * mm, page_label.format(n=doc.page))
         canvas.restoreState()
 
-    with atomic_path(path) as tmp:
-        doc = SimpleDocTemplate(str(tmp), pagesize=pagesize, leftMargin=margin, rightMargin=margin,
+    # reportlab leaves a file it opened itself open when a write fails (a full disk), and an open file
+    # cannot be removed on Windows: it writes to a file we close whatever happens.
+    with atomic_path(path) as tmp, open(tmp, "wb") as fh:
+        doc = SimpleDocTemplate(fh, pagesize=pagesize, leftMargin=margin, rightMargin=margin,
                                 topMargin=margin, bottomMargin=14 * mm, title=report.title,
                                 author=report.generated_by, subject=f"{report.office} — {report.when}",
                                 creator="Okmot", keywords=f"okmot {report.kind}", lang=report.language)

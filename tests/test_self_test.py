@@ -18,7 +18,7 @@ def test_self_test_passes_and_leaves_no_database_behind(tmp_path: Path, okmot_ho
                             capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stdout + result.stderr
     lines = result.stdout.splitlines()
-    assert lines[-1] == "self-test passed: 7 checks"
+    assert lines[-1] == "self-test passed: 8 checks"
     certificate = next(line for line in lines if line.startswith("ok   certificate PDF:"))
     # The certificate named a resident whose name holds a Kyrgyz letter.
     assert set("ҢңӨөҮү") & set(certificate.split("«")[1])

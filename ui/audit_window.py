@@ -13,7 +13,7 @@ from PySide6.QtWidgets import (
 )
 
 from okmot.errors import OkmotError
-from okmot.i18n import _, current_language
+from okmot.i18n import N_, _, current_language
 from okmot.services import audit, subject_access, territory
 from okmot.services.audit import AuditRow
 from okmot.services.context import AppContext
@@ -22,6 +22,9 @@ from ui.forms import DateField, show_error
 
 #: Most recent events shown; the filters narrow the rest down.
 LIMIT = 5000
+#: What the events are about, in words (the table names stay in the Excel export's record id column).
+_SUBJECTS = {"household": N_("household"), "person": N_("person"), "certificate": N_("certificate"),
+             "user": N_("user account")}
 
 
 def _local(at: dt.datetime) -> str:
@@ -83,7 +86,7 @@ class AuditModel(QAbstractTableModel):
         if col == 2:
             return _(audit.ACTIONS[r.action]) if r.action in audit.ACTIONS else r.action
         if col == 3:
-            return r.subject_table
+            return _(_SUBJECTS[r.subject_table]) if r.subject_table in _SUBJECTS else r.subject_table
         if col == 4:
             return str(r.subject_id or "")
         return ", ".join(f"{k}: {v}" for k, v in sorted(r.detail.items()))
@@ -112,7 +115,11 @@ class AuditWindow(QDialog):
             self.action_filter.addItem(_(label), code)
         self.subject_edit = QLineEdit(str(subject_id) if subject_id else "")
         self.subject_edit.setPlaceholderText(_("Record id (person or household)"))
+        # Room for a whole record id.
+        self.subject_edit.setMinimumWidth(self.subject_edit.fontMetrics().horizontalAdvance("0" * 37))
         self.since_edit, self.until_edit = DateField(), DateField()
+        for field in (self.since_edit, self.until_edit):
+            field.setMinimumWidth(field.fontMetrics().horizontalAdvance("00.00.0000") + 24)
         self.apply_button = QPushButton(_("Show"))
         self.apply_button.clicked.connect(self.refresh)
         self.export_button = QPushButton(_("Export to Excel…"))
@@ -130,19 +137,24 @@ class AuditWindow(QDialog):
         self.table.horizontalHeader().setStretchLastSection(True)
         self.table.doubleClicked.connect(self._take_subject)
 
+        # Two lines of filters, so that the window fits a 1024-pixel screen in Kyrgyz and Russian too.
         filters = QHBoxLayout()
         for caption, widget in ((_("User"), self.user_filter), (_("Action"), self.action_filter),
                                 (_("From"), self.since_edit), (_("To"), self.until_edit)):
             filters.addWidget(QLabel(caption))
             filters.addWidget(widget)
-        filters.addWidget(self.subject_edit, 1)
-        filters.addWidget(self.apply_button)
+        filters.addStretch(1)
+        record = QHBoxLayout()
+        record.addWidget(QLabel(_("Record id")))
+        record.addWidget(self.subject_edit, 1)
+        record.addWidget(self.apply_button)
         bottom = QHBoxLayout()
         bottom.addWidget(self.count_label, 1)
         bottom.addWidget(self.sar_button)
         bottom.addWidget(self.export_button)
         layout = QVBoxLayout(self)
         layout.addLayout(filters)
+        layout.addLayout(record)
         layout.addWidget(self.table, 1)
         layout.addLayout(bottom)
         self.resize(1100, 600)

@@ -38,6 +38,9 @@ class LoginDialog(EditDialog):
             self.form.show_errors({"password": exc.message})
             self.password.selectAll()
             return False
+        except OkmotError as exc:  # a locked, read-only or damaged database: explained, and the dialog stays
+            self.form.show_failure(exc, self)
+            return False
         return True
 
 

@@ -69,6 +69,18 @@ def check_data_folder() -> str:
     return f"{folder} (log {log_file})"
 
 
+def check_fonts() -> str:
+    """Every PDF font file is there and whole (checksums), before a certificate needs it."""
+    from okmot.errors import EnvironmentProblem
+    from reports import fonts
+
+    try:
+        count = fonts.check()
+    except EnvironmentProblem as exc:
+        raise SelfTestFailure(exc.message) from None
+    return f"{count} TrueType fonts"
+
+
 def check_help() -> str:
     from okmot.paths import resource_dir
 
@@ -221,6 +233,7 @@ def run_checks(report: Callable[[str], None] = _print) -> int:
             folder = Path(tmp)
             step("data folder", check_data_folder)
             step("translations", check_translations)
+            step("fonts", check_fonts)
             holder: dict = {}
 
             def database() -> str:

@@ -68,7 +68,7 @@ def apply_plan(session: Session, plan: ImportPlan, *, progress: Progress | None 
             key = (h.village_id, street_key(h.new_street))
             if key not in streets:
                 streets[key] = territory.create_street(session, village_id=h.village_id, name_ky=h.new_street,
-                                                       name_ru=h.new_street).id
+                                                       name_ru=h.new_street, for_action="import.book").id
             street_id = streets[key]
         if h.household_id is None:
             hh = Household(aimak_id=plan.aimak_id, account_number=h.account_number, status="open")

@@ -9,7 +9,7 @@ import sys
 from sqlalchemy.exc import DBAPIError
 
 from okmot.db.engine import Actor
-from okmot.errors import EnvironmentProblem, UserError
+from okmot.errors import UserError
 from okmot.i18n import _
 from okmot.importer.apply import apply_plan
 from okmot.importer.fields import FIELDS, PERSONS
@@ -17,6 +17,7 @@ from okmot.importer.mapping import normalise, remember
 from okmot.importer.plan import ImportPlan, check_mappings, detect_mappings, plan_import
 from okmot.importer.reader import read_file
 from okmot.importer.template import save_template
+from okmot.services.context import storage_problem
 
 ACTOR = Actor(user_id=None, username="system:import-book")
 
@@ -127,9 +128,8 @@ def run_import_book(args: argparse.Namespace) -> int:
                     apply_plan(session, plan)
                     if args.map:
                         remember(session, mappings[PERSONS])
-    except DBAPIError as exc:
-        raise EnvironmentProblem(_("Cannot use the database {path}: {reason}").format(
-            path=cli._shown(args.db), reason=exc.orig if exc.orig is not None else exc)) from None
+    except DBAPIError as exc:  # locked by the app, read-only, full or damaged: said with a way forward
+        raise storage_problem(exc, cli._shown(args.db)) from None
     finally:
         db.dispose()
     if args.json:

@@ -17,11 +17,13 @@ import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from okmot.errors import EnvironmentProblem, UserError
+from okmot.errors import EnvironmentProblem, OkmotError, UserError
 from okmot.i18n import _
 
 #: Rows kept per sheet: a village book of 50 000 residents fits with room to spare.
 MAX_ROWS = 200_000
+#: A 50 000-resident book unpacks to some 40 MB of XML; far more is a damaged file or a zip bomb.
+MAX_UNPACKED_BYTES = 512 * 1024 ** 2
 
 
 @dataclass(frozen=True)
@@ -70,32 +72,61 @@ def read_csv(path: Path) -> SourceFile:
     text, encoding = decode_text(data)
     reader = csv.reader(io.StringIO(text, newline=""), _dialect(text))
     rows = []
-    for number, row in enumerate(reader, start=1):
-        if number > MAX_ROWS:
-            raise UserError(_("The file has more than {n} rows; split it into parts.").format(n=MAX_ROWS))
-        rows.append((number, tuple(row)))
+    try:
+        for number, row in enumerate(reader, start=1):
+            if number > MAX_ROWS:
+                raise UserError(_("The file has more than {n} rows; split it into parts.").format(n=MAX_ROWS))
+            rows.append((number, tuple(row)))
+    except csv.Error as exc:  # a cell longer than 128 KB (an unclosed quote swallowing the file, mostly)
+        raise UserError(_("{name} cannot be read as a CSV file near row {row} ({reason}). Check for an unclosed "
+                          "quotation mark, or save it from Excel as an Excel workbook (.xlsx).").format(
+            name=path.name, row=reader.line_num, reason=exc)) from None
     return SourceFile(path, "csv", encoding, (Sheet(path.stem, tuple(rows)),))
+
+
+def _unreadable(path: Path, exc: BaseException | str) -> UserError:
+    reason = (str(exc).strip().splitlines() or [type(exc).__name__])[0][:160] if not isinstance(exc, str) else exc
+    return UserError(_("{name} is not a readable .xlsx workbook ({reason}). Open it in Excel and save it "
+                       "again as an Excel workbook (.xlsx).").format(name=path.name, reason=reason))
+
+
+def _check_packed_size(path: Path) -> None:
+    """Refuse a workbook whose parts unpack to more than a village book can hold (a zip bomb) before reading."""
+    with zipfile.ZipFile(path) as zf:
+        unpacked = sum(i.file_size for i in zf.infolist())
+    if unpacked > MAX_UNPACKED_BYTES:
+        raise UserError(_("{name} unpacks to {size} MB, far more than a household book; it was not read.").format(
+            name=path.name, size=unpacked // 1024 ** 2))
 
 
 def read_xlsx(path: Path) -> SourceFile:
     from openpyxl import load_workbook
 
     try:
+        _check_packed_size(path)
         book = load_workbook(path, read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
-        raise UserError(_("{name} is not a readable .xlsx workbook ({reason}).").format(
-            name=path.name, reason=exc)) from None
+    except (OkmotError, PermissionError):
+        raise
+    except Exception as exc:  # openpyxl, lxml and zipfile raise any type on a damaged file; all mean the same
+        raise _unreadable(path, exc) from None
     try:
         sheets = []
         for ws in book.worksheets:
             rows = []
+            # Read-only sheets are parsed lazily: damage inside a sheet surfaces only here.
             for number, values in enumerate(ws.iter_rows(values_only=True), start=1):
                 if number > MAX_ROWS:
                     raise UserError(_("The file has more than {n} rows; split it into parts.").format(n=MAX_ROWS))
                 rows.append((number, tuple(values)))
             sheets.append(Sheet(ws.title, tuple(rows)))
+    except (OkmotError, PermissionError):
+        raise
+    except Exception as exc:  # as above: a damaged sheet, shared-strings table or style part
+        raise _unreadable(path, exc) from None
     finally:
         book.close()
+    if not sheets:
+        raise _unreadable(path, _("it has no sheets"))
     return SourceFile(path, "xlsx", "", tuple(sheets))
 
 

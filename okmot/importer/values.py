@@ -12,6 +12,8 @@ from okmot.identity import pin as pins
 from okmot.importer.mapping import normalise
 
 _EXCEL_EPOCH = dt.date(1899, 12, 30)
+#: No head count or area in hectares reaches 10**MAX_DIGITS; larger numbers are typing errors.
+MAX_DIGITS = 9
 _DATE = re.compile(r"^(\d{1,2})[./-](\d{1,2})[./-](\d{2,4})$")
 _ISO = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T].*)?$")
 
@@ -88,9 +90,15 @@ def _number(value: object) -> Decimal | None:
         raise ValueError(_("{value} is not a number.").format(value=value))
     raw = text(value).replace(" ", "").replace("\u00a0", "").replace(",", ".")
     try:
-        return Decimal(raw)
+        number = Decimal(raw)
     except InvalidOperation:
         raise ValueError(_("{value} is not a number.").format(value=text(value))) from None
+    # Decimal also reads "NaN", "Infinity" and 1E+999999999, which no count or area can be.
+    if not number.is_finite():
+        raise ValueError(_("{value} is not a number.").format(value=text(value)))
+    if number and number.adjusted() >= MAX_DIGITS:
+        raise ValueError(_("{value} is too large for a count or an area.").format(value=text(value)))
+    return number
 
 
 def parse_area_m2(value: object) -> int | None:
