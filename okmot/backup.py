@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import errno
 import os
 import re
 import secrets
@@ -17,6 +18,7 @@ from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.scrypt import Scrypt
 
+from okmot.atomic import write_problem
 from okmot.errors import EnvironmentProblem, NewerDatabaseError, UserError
 from okmot.i18n import _
 from okmot.paths import ensure_dir
@@ -39,6 +41,22 @@ class BackupInfo:
 
 class BackupError(UserError):
     """A backup cannot be read: wrong password, damaged file, or not an Okmot backup."""
+
+
+@dataclass(frozen=True)
+class BackupKey:
+    """What encrypts backups without holding the password: the scrypt salt and scrypt(password, salt).
+
+    A backup encrypted with it restores with the password alone (the salt is in the file's header).
+    """
+
+    salt: bytes
+    key: bytes
+
+
+def backup_key(password: str, salt: bytes | None = None) -> BackupKey:
+    salt = salt or secrets.token_bytes(16)
+    return BackupKey(salt, _key(password, salt))
 
 
 # --- taking a backup ------------------------------------------------------------------------------
@@ -94,8 +112,9 @@ def verify_database_file(path: Path) -> None:
 
 
 def take_backup(db_path: Path, out_dir: Path, *, password: str | None = None, label: str = "",
-                now: dt.datetime | None = None) -> BackupInfo:
-    """Copy the database into ``out_dir`` (verified, then renamed into place; encrypted with a password).
+                now: dt.datetime | None = None, key: BackupKey | None = None) -> BackupInfo:
+    """Copy the database into ``out_dir`` (verified, then renamed into place; encrypted with a password
+    or with a stored ``key`` made from one).
 
     A ``label`` ("before-upgrade-0001") goes into the name, which also keeps such copies apart from
     the daily ones in rotation.
@@ -104,27 +123,33 @@ def take_backup(db_path: Path, out_dir: Path, *, password: str | None = None, la
     if not db_path.is_file():
         raise UserError(_("database not found: {path}").format(path=db_path))
     now = now or dt.datetime.now()
+    encrypt = key or (backup_key(password) if password else None)
+    suffix = ENCRYPTED_SUFFIX if encrypt else PLAIN_SUFFIX
+    stem = f"{db_path.stem}-{label}" if label else db_path.stem
+    final = out_dir / f"{stem}-{_stamp(now)}{suffix}"
     try:
         ensure_dir(out_dir)
-        suffix = ENCRYPTED_SUFFIX if password else PLAIN_SUFFIX
-        stem = f"{db_path.stem}-{label}" if label else db_path.stem
-        final = out_dir / f"{stem}-{_stamp(now)}{suffix}"
         with tempfile.TemporaryDirectory(dir=out_dir, prefix=".okmot-backup-") as tmp:
             copy = Path(tmp) / "copy.sqlite3"
-            _online_copy(db_path, copy)
+            try:
+                _online_copy(db_path, copy)
+            except sqlite3.OperationalError as exc:
+                # SQLite reports a full disk under the copy as its own error, not as an OSError.
+                if "full" not in str(exc):
+                    raise
+                raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC)) from None
             verify_database_file(copy)
-            if password:
+            if encrypt:
                 packed = Path(tmp) / "copy.okmotbak"
-                _encrypt_file(copy, packed, password)
+                _encrypt_file(copy, packed, encrypt)
                 copy = packed
             with open(copy, "rb+") as fh:
                 os.fsync(fh.fileno())
             os.replace(copy, final)
         _fsync_dir(out_dir)
     except OSError as exc:
-        raise EnvironmentProblem(_("Cannot write the backup to {folder}: {reason}").format(
-            folder=out_dir, reason=exc.strerror or exc)) from None
-    return BackupInfo(final, now.replace(microsecond=0), bool(password))
+        raise write_problem(final, exc) from None
+    return BackupInfo(final, now.replace(microsecond=0), encrypt is not None)
 
 
 def list_backups(folder: Path) -> list[BackupInfo]:
@@ -211,9 +236,10 @@ def _is_encrypted(path: Path) -> bool:
         return fh.read(len(_MAGIC)) == _MAGIC
 
 
-def _encrypt_file(source: Path, dest: Path, password: str) -> None:
-    salt, prefix = secrets.token_bytes(16), secrets.token_bytes(8)
-    aes = AESGCM(_key(password, salt))
+def _encrypt_file(source: Path, dest: Path, key: BackupKey) -> None:
+    # One stored key serves many backups: the random 8-byte prefix keeps every file's nonces apart.
+    salt, prefix = key.salt, secrets.token_bytes(8)
+    aes = AESGCM(key.key)
     size = source.stat().st_size
     with open(source, "rb") as src, open(dest, "wb") as out:
         out.write(_MAGIC + salt + prefix)
@@ -227,6 +253,33 @@ def _encrypt_file(source: Path, dest: Path, password: str) -> None:
             index += 1
             if last:
                 break
+
+
+def backup_salt(path: Path) -> bytes | None:
+    """The scrypt salt in an encrypted backup's header (None for a plain one): it tells which password made it."""
+    with open(path, "rb") as fh:
+        head = fh.read(len(_MAGIC) + 16)
+    return head[len(_MAGIC):] if head[:len(_MAGIC)] == _MAGIC and len(head) == len(_MAGIC) + 16 else None
+
+
+def check_password(path: Path, password: str) -> None:
+    """Raise BackupError unless ``password`` opens the encrypted backup ``path`` (its first chunk authenticates).
+
+    Quick enough to ask again before anything is moved or replaced; restore() still checks the whole file.
+    """
+    with open(path, "rb") as src:
+        head = src.read(len(_MAGIC) + 24)
+        raw_len = src.read(4)
+        sealed = src.read(struct.unpack(">I", raw_len)[0]) if len(raw_len) == 4 else b""
+    if head[:len(_MAGIC)] != _MAGIC or len(head) < len(_MAGIC) + 24:
+        raise BackupError(_("This backup is not encrypted, or it is not an Okmot backup."))
+    salt, prefix = head[len(_MAGIC):len(_MAGIC) + 16], head[len(_MAGIC) + 16:]
+    aes = AESGCM(_key(password, salt))
+    for tail in (b"last", b"more"):
+        with contextlib.suppress(InvalidTag, ValueError):
+            aes.decrypt(prefix + struct.pack(">I", 0), sealed, tail)
+            return
+    raise BackupError(_("Wrong password, or the backup file is damaged."))
 
 
 def _decrypt_file(source: Path, dest: Path, password: str) -> None:
@@ -269,9 +322,10 @@ def last_backup(folder: Path, db_path: Path) -> BackupInfo | None:
 
 
 def auto_backup(db_path: Path, folder: Path, *, copy_dir: Path | None = None, max_age: dt.timedelta | None = None,
-                now: dt.datetime | None = None) -> BackupInfo | None:
+                now: dt.datetime | None = None, key: BackupKey | None = None) -> BackupInfo | None:
     """Back up when the last backup is older than ``max_age`` (always when None), rotate, and copy
-    the new backup to ``copy_dir`` (a USB stick, say) when one is set and reachable.
+    the new backup to ``copy_dir`` (a USB stick, say) when one is set and reachable. With a ``key``
+    (the backup password, okmot.services.backup_password) the backup, and so its copy, is encrypted.
 
     Returns the new backup, or None when a recent one already existed.
     """
@@ -279,16 +333,19 @@ def auto_backup(db_path: Path, folder: Path, *, copy_dir: Path | None = None, ma
     last = last_backup(folder, db_path)
     if max_age is not None and last is not None and now - last.taken_at < max_age:
         return None
-    info = take_backup(db_path, folder, now=now)
+    info = take_backup(db_path, folder, now=now, key=key)
     rotate(folder)
     if copy_dir is not None:
+        tmp = copy_dir / f".{info.path.name}.partial"
         try:
             ensure_dir(copy_dir)
-            tmp = copy_dir / f".{info.path.name}.partial"
             tmp.write_bytes(info.path.read_bytes())
             os.replace(tmp, copy_dir / info.path.name)
             rotate(copy_dir)
         except OSError as exc:
-            raise EnvironmentProblem(_("The backup was made, but copying it to {folder} failed: {reason}").format(
-                folder=copy_dir, reason=exc.strerror or exc)) from None
+            # A half-copied file on the stick must not look like a backup.
+            with contextlib.suppress(OSError):
+                tmp.unlink()
+            raise EnvironmentProblem(_("The backup was made in {folder}, but copying it failed. {problem}").format(
+                folder=folder, problem=write_problem(copy_dir / info.path.name, exc).message)) from None
     return info

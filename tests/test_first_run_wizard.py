@@ -102,6 +102,10 @@ def test_a_wrong_key_file_is_refused(tmp_path: Path) -> None:
         office_setup.read_key_file(empty)
     with pytest.raises(UserError):
         office_setup.read_key_file(tmp_path / "missing.pub")
+    notes = tmp_path / "notes.txt"
+    notes.write_bytes("Ключ района".encode())
+    with pytest.raises(ValidationError, match="not the district's public key file"):
+        office_setup.read_key_file(notes)
     good = tmp_path / "district.pub"
     good.write_bytes(KEY)
     assert office_setup.read_key_file(good) == KEY

@@ -21,6 +21,7 @@ from okmot.paths import backups_dir, demo_db_path, ensure_dir, logs_dir
 from okmot.services import auth, territory
 from okmot.services.auth import UserInfo
 from okmot.services.context import AppContext, UpgradeResult, open_context
+from ui.backup_password_box import ask_backup_password
 from ui.first_run_wizard import SET_UP, run_first_start
 from ui.forms import show_error
 from ui.login import sign_in
@@ -85,18 +86,25 @@ def offer_restore(target: str | Path, exc: OkmotError) -> AppContext | None:
     box.exec()
     if box.clickedButton() is not restore_button:
         return None
+    # An encrypted backup: the password is checked before the damaged file is touched.
+    password = ask_backup_password(None, latest.path) if latest.encrypted else None
+    if latest.encrypted and password is None:
+        return None
     path = Path(target)
+    damaged = None
     try:
         # The damaged file cannot be backed up by SQLite; it is moved aside as it is, for the record.
         damaged = ensure_dir(backups_dir()) / f"{path.stem}-damaged-{dt.datetime.now():%Y%m%d-%H%M%S}{path.suffix}"
         shutil.move(path, damaged)
-        backup.restore(path, latest.path, safety_dir=backups_dir())
+        backup.restore(path, latest.path, password=password, safety_dir=backups_dir())
         ctx = open_context(target)
     except OSError as failed:
         show_error(None, _("The damaged file could not be moved aside: {reason}").format(
             reason=failed.strerror or failed), _("Cannot open the database"))
         return None
     except OkmotError as again:
+        if damaged is not None and damaged.exists() and not path.exists():
+            shutil.move(damaged, path)  # nothing was restored: the file stays where it was
         show_error(None, again.message, _("Cannot open the database"))
         return None
     ctx.audit("restore", detail={"file": latest.path.name, "via": "damaged at start"})

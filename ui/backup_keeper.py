@@ -12,7 +12,7 @@ from okmot import backup
 from okmot.errors import OkmotError
 from okmot.i18n import _
 from okmot.paths import backups_dir
-from okmot.services import office_setup
+from okmot.services import backup_password, office_setup
 from okmot.services.context import AppContext
 
 log = logging.getLogger(__name__)
@@ -42,7 +42,9 @@ class BackupKeeper(QObject):
             self.label.setText(_("No backup yet"))
             self.label.setStyleSheet("color: #b00020;")
             return
-        self.label.setText(_("Last backup: {when}").format(when=last.taken_at.strftime("%d.%m.%Y %H:%M")))
+        when = last.taken_at.strftime("%d.%m.%Y %H:%M")
+        self.label.setText(_("Last backup: {when}, encrypted").format(when=when) if last.encrypted
+                           else _("Last backup: {when}").format(when=when))
         old = dt.datetime.now() - last.taken_at > backup.STALE_AFTER
         self.label.setStyleSheet("color: #b00020;" if old else "")
         self.label.setToolTip(_("The last backup is old: make one now.") if old else str(last.path))
@@ -54,9 +56,11 @@ class BackupKeeper(QObject):
         try:
             with self.ctx.read() as s:
                 copy_dir = office_setup.backup_copy_dir(s)  # the second folder set in Settings
-            info = backup.auto_backup(path, backups_dir(), copy_dir=copy_dir, max_age=max_age)
+            key = backup_password.load_key(path)  # set by the administrator: encrypts the backup and its copy
+            info = backup.auto_backup(path, backups_dir(), copy_dir=copy_dir, max_age=max_age, key=key)
             if info is not None:
-                self.ctx.audit("backup", detail={"file": info.path.name, "via": "automatic"})
+                self.ctx.audit("backup", detail={"file": info.path.name, "via": "automatic",
+                                                 "encrypted": info.encrypted})
         except OkmotError as exc:
             # A failed automatic backup must not stop the clerk's work; the status bar shows it.
             log.warning("automatic backup failed: %s", exc.message)

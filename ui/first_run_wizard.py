@@ -10,10 +10,11 @@ from PySide6.QtWidgets import (
 
 from okmot.errors import OkmotError, ValidationError
 from okmot.i18n import LANGUAGE_NAMES, LANGUAGES, _, current_language, set_language
-from okmot.services import office_setup, settings
+from okmot.services import backup_password, office_setup, settings
 from okmot.services.auth import MIN_PASSWORD_LENGTH, UserInfo
 from okmot.services.context import AppContext
 from okmot.services.office_setup import AdminAccount, OfficeDetails, OfficeSetup, Signatory, VillageEntry
+from ui.backup_password_box import lost_password_warning
 from ui.forms import FormPanel, show_error
 from ui.uisettings import save_language
 
@@ -275,6 +276,16 @@ class BackupPage(_Page):
         self.fingerprint.setWordWrap(True)
         self.fingerprint.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.key_file.editingFinished.connect(self._show_fingerprint)
+        self.password = f.add("backup_password", _("Backup password"), QLineEdit())
+        self.repeat = f.add("backup_password_repeat", _("The same password again"), QLineEdit())
+        for field in (self.password, self.repeat):
+            field.setEchoMode(QLineEdit.EchoMode.Password)
+        self.password.setPlaceholderText(_("optional: encrypts every backup and its copy (at least {n} "
+                                           "characters)").format(n=backup_password.MIN_LENGTH))
+        warning = QLabel(lost_password_warning())
+        warning.setObjectName("backup_password_warning")
+        warning.setWordWrap(True)
+        warning.setStyleSheet("color: #b00020;")
         row1, row2 = QHBoxLayout(), QHBoxLayout()
         row1.addWidget(browse)
         row1.addStretch(1)
@@ -285,12 +296,21 @@ class BackupPage(_Page):
         layout.addLayout(row1)
         layout.addLayout(row2)
         layout.addWidget(self.fingerprint)
+        layout.addWidget(warning)
         layout.addStretch(1)
 
     def _choose_folder(self) -> None:
         folder = QFileDialog.getExistingDirectory(self, _("Second backup folder"), self.copy_dir.text())
         if folder:
             self.copy_dir.setText(folder)
+
+    def chosen_password(self) -> str | None:
+        """The backup password typed twice (None when left empty); raises ValidationError when it cannot be used."""
+        password, repeat = self.password.text(), self.repeat.text()
+        if not (password or repeat):
+            return None
+        backup_password.validate_password(password, repeat)
+        return password
 
     def _choose_key(self) -> None:
         path, _filter = QFileDialog.getOpenFileName(self, _("District's public key file"))
@@ -364,8 +384,11 @@ class FirstRunWizard(QWizard):
         """Save everything; on a problem go back to the page holding the field and show it there."""
         try:
             setup = self.setup()
+            password = self.backup.chosen_password()
             with self.ctx.system("setup") as s:
                 _office, self.user = office_setup.set_up_office(s, setup)
+                if password is not None and self.ctx.sqlite_path is not None:
+                    backup_password.set_password(s, self.ctx.sqlite_path, password, password)
         except ValidationError as exc:
             self._show_on_page(exc.fields)
             return False
