@@ -16,7 +16,7 @@ from sqlalchemy.exc import ArgumentError, DBAPIError
 from okmot import codes
 from okmot.db.engine import Database, is_url
 from okmot.db.migrate import open_database
-from okmot.errors import EnvironmentProblem, OkmotError
+from okmot.errors import EnvironmentProblem, OkmotError, UserError
 from okmot.i18n import _, set_language
 
 ENV_LANG = "OKMOT_LANG"
@@ -53,22 +53,28 @@ def _open_existing(target: str) -> Database:
             path=_shown(target), reason=reason)) from None
 
 
+def _cli_actor():
+    """The program itself, run from the command line by this operating-system user (named in the audit trail)."""
+    import getpass
+
+    from okmot.db.engine import Actor
+
+    try:
+        who = getpass.getuser()
+    except (KeyError, OSError):
+        who = "okmot"
+    return Actor(user_id=None, username=f"system:cli ({who})"[:60])
+
+
 def _audit_cli(target: str | Path, action: str, **subject) -> None:
     """Record a command-line backup, restore or export in the database's own audit trail.
 
     Best effort: the file was already written, so a database that cannot take the record (read-only,
     an old version) gets a warning rather than a failed command.
     """
-    import getpass
-
-    from okmot.db.engine import Actor
     from okmot.services import audit
 
-    try:
-        who = getpass.getuser()
-    except (KeyError, OSError):
-        who = "okmot"
-    actor = Actor(user_id=None, username=f"system:cli ({who})"[:60])
+    actor = _cli_actor()
     db = Database(target)
     try:
         with db.session(actor) as session:
@@ -234,14 +240,19 @@ def _setup_backup(sub: argparse._SubParsersAction, common: argparse.ArgumentPars
                                      "in use); encrypted when a password file is given."))
     p.add_argument("--db", required=True, metavar="PATH", help=_("the database file"))
     p.add_argument("--out", required=True, metavar="DIR", help=_("the folder to write the backup into"))
-    p.add_argument("--password-file", metavar="F", help=_("encrypt the backup with the password in this file"))
+    p.add_argument("--password-file", metavar="F", help=_("encrypt the backup with the password in this file "
+                                                          "(without it, with the backup password set in Settings, "
+                                                          "if there is one)"))
     p.set_defaults(run=_run_backup)
 
 
 def _run_backup(args: argparse.Namespace) -> int:
     from okmot.backup import take_backup
+    from okmot.services.backup_password import load_key
 
-    info = take_backup(Path(args.db), Path(args.out), password=_read_password(args.password_file))
+    password = _read_password(args.password_file)
+    key = load_key(Path(args.db)) if password is None else None  # the administrator's choice applies here too
+    info = take_backup(Path(args.db), Path(args.out), password=password, key=key)
     _audit_cli(args.db, "backup", detail={"file": info.path.name, "via": "cli"})
     print(info.path)
     return EXIT_OK
@@ -312,6 +323,9 @@ def _setup_report(sub: argparse._SubParsersAction, common: argparse.ArgumentPars
     p.add_argument("--village", action="append", default=[], metavar="CODE",
                    help=_("only this village (code; repeat for several; OFFICE/CODE in a district database)"))
     p.add_argument("--account", metavar="NUMBER", help=_("household account number (for household_card)"))
+    p.add_argument("--office", metavar="CODE",
+                   help=_("in a district database: only this aiyl aimak (office code; default: every office, "
+                          "with a breakdown per office)"))
     p.set_defaults(run=_run_report)
 
 
@@ -348,7 +362,8 @@ def _run_report(args: argparse.Namespace) -> int:
     except (KeyError, OSError):
         who = "okmot"
     params = Params(args.kind, as_of=args.as_of, start=args.start, end=args.end, villages=tuple(args.village),
-                    account=args.account, language=current_language() if current_language() in ("ky", "ru") else "ky")
+                    account=args.account, language=current_language() if current_language() in ("ky", "ru") else "ky",
+                    office=args.office)
     db = _open_existing(args.db)
     try:
         with db.session(None) as session:
@@ -361,6 +376,77 @@ def _run_report(args: argparse.Namespace) -> int:
     render(args.kind, data, params.language, out)
     _audit_cli(args.db, "export", detail={"report": args.kind, "file": out.name, "via": "cli"})
     print(_("Report written to {path}.").format(path=out))
+    return EXIT_OK
+
+
+# --- subject-access ---------------------------------------------------------------------------------
+
+def _setup_subject_access(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
+    p = sub.add_parser("subject-access", parents=[common], allow_abbrev=False,
+                       help=_("print a subject-access report (Law 58, Article 17) as a PDF"),
+                       description=_("Everything the household book holds about one person, and who viewed, "
+                                     "printed or changed it, as a PDF in the language of --lang. Making the "
+                                     "report is recorded in the audit trail."))
+    p.add_argument("--db", required=True, metavar="PATH", help=_("the database file or PostgreSQL URL"))
+    who = p.add_mutually_exclusive_group(required=True)
+    who.add_argument("--pin", metavar="PIN", help=_("the person's PIN"))
+    who.add_argument("--person", metavar="UUID", help=_("the person's record id (as shown in the audit trail)"))
+    p.add_argument("--out", required=True, metavar="FILE.pdf", help=_("the PDF file to write"))
+    p.add_argument("--user", metavar="NAME",
+                   help=_("the user account on whose request the report is made (recorded in the audit trail "
+                          "and printed on the report); it must be an active account allowed to print it"))
+    p.set_defaults(run=_run_subject_access)
+
+
+def _requesting_account(session, name: str) -> str:
+    """The full name of the active account ``name``, which must be allowed to print the report."""
+    from okmot import permissions
+    from okmot.services import auth
+
+    key = name.strip().casefold()
+    account = next((a for a in auth.list_accounts(session) if a.username.casefold() == key and a.is_active), None)
+    if account is None:
+        raise UserError(_("No active user account is named {name}.").format(name=name.strip()))
+    if not permissions.allowed(account.role, "subject_access.print"):
+        raise UserError(_("The role of {name} does not allow printing a subject-access report.").format(
+            name=account.username))
+    return account.full_name or account.username
+
+
+def _run_subject_access(args: argparse.Namespace) -> int:
+    import uuid
+
+    from okmot.i18n import current_language
+    from okmot.services import certificates, subject_access
+    from reports.subject_access import write_subject_access_pdf
+
+    out = Path(args.out).expanduser()
+    if out.suffix.lower() != ".pdf":
+        raise EnvironmentProblem(_("The report is a PDF: give a file name ending in .pdf."))
+    if not out.parent.is_dir():
+        raise EnvironmentProblem(_("Cannot write {path}: the folder does not exist.").format(path=out))
+    person_id = None
+    if args.person:
+        try:
+            person_id = uuid.UUID(args.person)
+        except ValueError:
+            raise UserError(_("Not a record id: {text}").format(text=args.person)) from None
+    db = _open_existing(args.db)
+    try:
+        # One unit of work: the report is written inside it, so a failed write leaves no audit event behind.
+        with db.session(_cli_actor()) as session:
+            requested_by = _requesting_account(session, args.user) if args.user else ""
+            if person_id is None:
+                person_id = certificates.person_by_pin(session, args.pin).id
+            data = subject_access.collect(session, None, person_id, language=current_language(),
+                                          requested_by=requested_by)
+            write_subject_access_pdf(data, out, current_language())
+    except DBAPIError as exc:
+        raise EnvironmentProblem(_("Cannot read the database {path}: {reason}").format(
+            path=_shown(args.db), reason=exc.orig if exc.orig is not None else exc)) from None
+    finally:
+        db.dispose()
+    print(_("Subject-access report for {name} written to {path}.").format(name=data.full_name, path=out))
     return EXIT_OK
 
 
@@ -384,7 +470,7 @@ def _setup_sync(sub: argparse._SubParsersAction, common: argparse.ArgumentParser
 COMMANDS: tuple[Callable[[argparse._SubParsersAction, argparse.ArgumentParser], None], ...] = (
     _setup_demo, _setup_stats, _setup_pin_check, _setup_check, _setup_backup, _setup_restore,
     _setup_import_book, _setup_import_template, _setup_report, _setup_certificate,
-    _setup_sync,
+    _setup_sync, _setup_subject_access,
 )
 
 

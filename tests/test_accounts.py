@@ -73,3 +73,42 @@ def test_the_last_administrator_and_oneself_stay_active(ctx) -> None:
     with pytest.raises(PermissionDenied, match="last active administrator"):
         with ctx.write() as s:
             auth.set_active(s, ctx.user, second.id, False)
+
+
+def test_an_administrator_changes_a_role_and_the_change_is_audited(ctx) -> None:
+    with pytest.raises(PermissionDenied):
+        with ctx.write() as s:
+            auth.set_role(s, ctx.clerk, ctx.clerk.id, "admin")
+    with pytest.raises(ValidationError) as unknown:
+        with ctx.write() as s:
+            auth.set_role(s, ctx.user, ctx.clerk.id, "mayor")
+    assert unknown.value.fields == {"role": "Unknown role."}
+    with ctx.write() as s:
+        changed = auth.set_role(s, ctx.user, ctx.clerk.id, "accountant")
+    assert changed.role == "accountant"
+    assert ctx.sign_in("bakyt", "clerk-pass-1").role == "accountant"
+    with ctx.read() as s:
+        events = audit.events(s, action="role_changed")
+    assert [(e.user_name, e.subject_id, e.detail) for e in events] == [
+        ("aida", ctx.clerk.id, {"username": "bakyt", "from": "clerk", "to": "accountant"})]
+
+
+def test_the_last_active_administrator_keeps_the_role(ctx) -> None:
+    with pytest.raises(PermissionDenied, match="must keep the administrator role"):
+        with ctx.write() as s:
+            auth.set_role(s, ctx.user, ctx.user.id, "clerk")
+    with ctx.write() as s:
+        second = auth.create_user(s, ctx.user, username="second", full_name="Second", password="second-pass-3",
+                                  role="admin")
+        auth.set_active(s, ctx.user, second.id, False)
+    # An inactive second administrator does not count: the office could be left without one.
+    with pytest.raises(PermissionDenied, match="must keep the administrator role"):
+        with ctx.write() as s:
+            auth.set_role(s, ctx.user, ctx.user.id, "head")
+    with ctx.write() as s:
+        auth.set_active(s, ctx.user, second.id, True)
+        demoted = auth.set_role(s, ctx.user, ctx.user.id, "head")
+    assert demoted.role == "head" and not demoted.is_admin
+    with ctx.read() as s:
+        assert {a.username: a.role for a in auth.list_accounts(s)} == {"aida": "head", "bakyt": "clerk",
+                                                                        "second": "admin"}

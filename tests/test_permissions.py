@@ -9,9 +9,12 @@ import pytest
 from okmot import codes, paths, permissions
 from okmot.db.engine import Actor
 from okmot.errors import PermissionDenied
-from okmot.services import auth, certificates, farm, fees, households, movements, office_setup, service_register
+from okmot.services import (applications, auth, certificates, complaints, duplicates, farm, fees, households,
+                            movements, office_setup, service_register, signing, territory)
+from okmot.services import cross_office
 from okmot.services.context import AppContext
 from okmot.services.persons import PersonData
+from okmot.sync import reference
 from tests import certificate_fixtures
 
 ROLES = sorted(codes.ROLES)
@@ -56,6 +59,35 @@ def _service_edit_call(s, card, cert, hid, user):
     service_register.save_service(s, entry.data, service_id=entry.id)
 
 
+def _application_call(s, card, cert, hid, user):
+    service = next(e for e in service_register.list_services(s) if e.data.active)
+    applications.register_application(s, applications.ApplicationData(service.id, "Асанов Нурлан"))
+
+
+def _public_key_call(s, card, cert, hid, user):
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+    from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
+
+    raw = Ed25519PrivateKey.generate().public_key().public_bytes(Encoding.Raw, PublicFormat.Raw)
+    signing.add_public_key(s, office_code="999", installation_code="B", public_key=signing.b64(raw))
+
+
+def _reference_apply_call(s, card, cert, hid, user):
+    import base64
+
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+    from okmot.services import settings
+    from okmot.sync import district_key, reference_apply
+
+    key = Ed25519PrivateKey.generate()
+    pem = district_key.public_key_file(district_key.raw_public(key.public_key()))
+    settings.put(s, "district_public_key", base64.b64encode(pem).decode("ascii"))
+    norms = {"income_norms": {"land": {"household_plot": 4_000_000}, "livestock": {}}}
+    data = reference.encode(norms, 1, key, dt.datetime(2026, 11, 22, 9, 0))
+    assert reference_apply.apply(s, reference.parse(data)).status == "applied"
+
+
 #: A real call of an entry point per guarded action: (action, call(session, card, certificate, household, user)).
 CALLS = {
     "household.edit": lambda s, card, cert, hid, user: households.add_member(
@@ -76,6 +108,18 @@ CALLS = {
     "settings.edit": _office_settings_call,
     "user.manage": lambda s, card, cert, hid, user: auth.create_user(
         s, user, username="newcomer", full_name="New", password="long-enough-2", role="viewer"),
+    "application.edit": _application_call,
+    "complaint.edit": lambda s, card, cert, hid, user: complaints.receive(
+        s, author_name="Асанова Айгүл", subject="The certificate took a week."),
+    "territory.edit": lambda s, card, cert, hid, user: territory.create_street(
+        s, village_id=territory.list_villages(s)[0].id, name_ky="Жаңы көчө", name_ru="Новая улица"),
+    "signing_key.manage": _public_key_call,
+    "duplicates.resolve": lambda s, card, cert, hid, user: duplicates.dismiss(
+        s, card.members[0].person.id, card.members[1].person.id),
+    "sync.import": lambda s, card, cert, hid, user: cross_office.mark_reviewed(
+        s, card.members[0].person.id, card.members[1].person.id),
+    "reference.publish": lambda s, card, cert, hid, user: reference.build(s),
+    "reference.apply": _reference_apply_call,
 }
 
 
@@ -97,12 +141,10 @@ def test_service_refuses_what_the_role_may_not_do(office, role: str, action: str
 
 def test_every_guarded_service_action_has_a_call() -> None:
     untested = set(permissions.MATRIX) - set(CALLS)
-    # Checked by other tests (import below, report export in the UI worker, audit viewer, subject-access report).
+    # Checked by other tests (import below, report export in the UI worker, audit viewer, subject-access report,
+    # sync package export and trusting a new office in tests/test_sync_audit.py).
     assert untested == {"import.book", "report.export", "audit.view", "subject_access.print",
-                        # Being wired into their services (remove each name once CALLS covers it):
-                        "application.edit", "complaint.edit", "territory.edit", "signing_key.manage",
-                        "duplicates.resolve", "sync.export", "sync.import", "sync.trust",
-                        "reference.publish", "reference.apply"}
+                        "sync.export", "sync.trust"}
 
 
 def test_matrix_rows() -> None:

@@ -83,3 +83,64 @@ def test_audit_export_workbook_has_the_filtered_events(ctx, tmp_path) -> None:
     body = [r for r in values[header + 1:] if any(r)]
     assert [(r[1], r[2], r[3], r[4]) for r in body] == [("aida", "viewed a person", "person", str(spouse.id))]
     assert dt.datetime.strptime(body[0][0], "%d.%m.%Y %H:%M")
+
+
+def _spouse_with_pin(ctx):
+    from okmot.identity import pin as pins
+
+    hid, spouse = _spouse(ctx)
+    pin = pins.encode(spouse.data.sex, spouse.data.birth_date, 7)
+    with ctx.write() as s:
+        persons.update_person(s, spouse.id, spouse.data.__class__(**{**spouse.data.__dict__, "pin": pin}))
+        return hid, persons.get_person(s, spouse.id)
+
+
+def test_command_line_prints_the_report_and_records_it(ctx, tmp_path, capsys) -> None:
+    from okmot import cli
+
+    _hid, spouse = _spouse_with_pin(ctx)
+    with ctx.write() as s:
+        auth.create_user(s, ctx.user, username="bakyt", full_name="Бакыт", password="clerk-pass-1", role="clerk")
+    db = str(ctx.db.engine.url.database)
+    out = tmp_path / "sar.pdf"
+    assert cli.main(["--lang", "en", "subject-access", "--db", db, "--pin", spouse.data.pin, "--out", str(out),
+                     "--user", "AIDA"]) == cli.EXIT_OK
+    assert str(out) in capsys.readouterr().out
+    text = "\n".join(pdf_text(out.read_bytes()))
+    for expected in ("Subject-access report: Асанова Айгүл", "Personal data", spouse.data.pin,
+                     "Who accessed the data", ctx.user.full_name):
+        assert expected in text, expected
+    by_id = tmp_path / "by-id.pdf"
+    assert cli.main(["--lang", "en", "subject-access", "--db", db, "--person", str(spouse.id),
+                     "--out", str(by_id)]) == cli.EXIT_OK
+    # The second report lists the first print among the accesses.
+    second = "\n".join(pdf_text(by_id.read_bytes()))
+    assert "printed a subject-access\nreport" in second and "system:cli (" in second
+    assert f"requested_by: {ctx.user.full_name}" in second
+    with ctx.read() as s:
+        recorded = audit.events(s, action="subject_access")
+    assert [(e.user_name.startswith("system:cli ("), e.subject_id, e.detail) for e in recorded] == [
+        (True, spouse.id, {}), (True, spouse.id, {"requested_by": ctx.user.full_name})]  # newest first
+
+
+def test_command_line_refuses_a_clerk_an_unknown_pin_and_a_bad_id(ctx, tmp_path, capsys) -> None:
+    from okmot import cli
+
+    _hid, spouse = _spouse_with_pin(ctx)
+    with ctx.write() as s:
+        auth.create_user(s, ctx.user, username="bakyt", full_name="Бакыт", password="clerk-pass-1", role="clerk")
+    db = str(ctx.db.engine.url.database)
+    out = tmp_path / "sar.pdf"
+    base = ["--lang", "en", "subject-access", "--db", db, "--out", str(out)]
+    assert cli.main([*base, "--pin", spouse.data.pin, "--user", "bakyt"]) == cli.EXIT_ERROR
+    assert "The role of bakyt does not allow printing a subject-access report." in capsys.readouterr().err
+    assert cli.main([*base, "--pin", spouse.data.pin, "--user", "nobody"]) == cli.EXIT_ERROR
+    assert "No active user account is named nobody." in capsys.readouterr().err
+    assert cli.main([*base, "--pin", "22222222222222"]) == cli.EXIT_ERROR
+    assert "No person with PIN 22222222222222" in capsys.readouterr().err
+    assert cli.main([*base, "--person", "not-a-uuid"]) == cli.EXIT_ERROR
+    assert "Not a record id: not-a-uuid" in capsys.readouterr().err
+    assert cli.main([*base[:-1], str(tmp_path / "sar.txt"), "--pin", spouse.data.pin]) == cli.EXIT_ERROR
+    assert not out.exists()
+    with ctx.read() as s:
+        assert audit.events(s, action="subject_access") == []

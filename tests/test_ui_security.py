@@ -183,3 +183,113 @@ def test_subject_access_report_from_the_member_form(qtbot, ctx, tmp_path, monkey
     viewer_dialog = MemberDialog(ctx, hid, head.id)
     qtbot.addWidget(viewer_dialog)
     assert not hasattr(viewer_dialog, "sar_button")
+
+
+def test_admin_changes_a_role_in_the_accounts_dialog(qtbot, ctx, monkeypatch) -> None:
+    from ui import users_dialog
+
+    errors = []
+    monkeypatch.setattr(users_dialog, "show_error", lambda parent, text: errors.append(text))
+    window = MainWindow(ctx)
+    qtbot.addWidget(window)
+    dialog = UsersDialog(ctx, window)
+    qtbot.addWidget(dialog)
+    names = [dialog.table.item(r, 0).text() for r in range(dialog.table.rowCount())]
+    dialog.table.selectRow(names.index("kerim"))
+    assert dialog.account_role.code() == "viewer"
+    dialog.account_role.set_code("clerk")
+    dialog.role_button.click()
+    assert dialog.table.item(names.index("kerim"), 2).text() == "clerk or secretary"
+    with ctx.read() as s:
+        assert {a.username: a.role for a in auth.list_accounts(s)}["kerim"] == "clerk"
+        assert [e.detail["to"] for e in audit.events(s, action="role_changed")] == ["clerk"]
+    # The only administrator cannot give up the role: the refusal is shown and nothing changes.
+    dialog.table.selectRow(names.index(ctx.user.username))
+    dialog.account_role.set_code("head")
+    dialog.role_button.click()
+    assert errors == ["The last active administrator must keep the administrator role."]
+    assert dialog.account_role.code() == "admin" and ctx.user.is_admin
+    assert "User accounts…" in _visible_menu_texts(window)
+
+
+def test_settings_dialog_sets_the_idle_lock_minutes(qtbot, ctx) -> None:
+    from ui.settings_dialog import SettingsDialog
+
+    window = MainWindow(ctx)
+    qtbot.addWidget(window)
+    window.show()
+    dialog = SettingsDialog(ctx, window)
+    qtbot.addWidget(dialog)
+    assert dialog.idle_minutes.value() == 10 and dialog.idle_minutes.maximum() == 240
+    dialog.tabs.setCurrentWidget(dialog.security_form)
+    dialog.idle_minutes.setValue(25)
+    assert dialog.dirty
+    assert dialog.save()
+    assert window.idle.minutes == 25 and window.idle.timer.interval() == 25 * 60_000
+    with ctx.read() as s:
+        assert settings.get(s, "idle_lock_minutes") == 25
+    dialog.idle_minutes.setValue(0)
+    assert dialog.idle_minutes.text() == "never"
+    assert dialog.save()
+    assert window.idle.minutes == 0 and not window.idle.timer.isActive()
+    with ctx.read() as s:
+        assert settings.get(s, "idle_lock_minutes") == 0
+
+
+def test_idle_lock_minutes_out_of_range_are_refused(ctx) -> None:
+    from okmot.errors import ValidationError
+    from okmot.services import office_setup
+
+    with ctx.read() as s:
+        current = office_setup.office_settings(s)
+    for wrong in (-1, 241, True):
+        with pytest.raises(ValidationError) as caught:
+            with ctx.write() as s:
+                office_setup.update_office_settings(
+                    s, office=current.office, signatory=current.signatory,
+                    certificate_number_start=current.certificate_number_start,
+                    backup_copy_dir=current.backup_copy_dir, idle_lock_minutes=wrong)
+        assert caught.value.fields == {"idle_lock_minutes": "The screen lock time must be from 0 (off) to 240 minutes."}
+    with ctx.read() as s:
+        assert settings.get(s, "idle_lock_minutes") == 10
+
+
+def test_a_viewer_sees_no_buttons_that_change_applications_complaints_or_duplicates(qtbot, ctx) -> None:
+    from PySide6.QtWidgets import QPushButton
+
+    from ui.applications_window import ApplicationsWindow
+    from ui.complaints_window import ComplaintsWindow
+    from ui.duplicates_window import DuplicatesWindow
+
+    def shown(widget) -> set[str]:
+        return {b.text() for b in widget.findChildren(QPushButton) if not b.isHidden()}
+
+    admin_views = [ApplicationsWindow(ctx), ComplaintsWindow(ctx), DuplicatesWindow(ctx)]
+    ctx.user = ctx.viewer
+    viewer_views = [ApplicationsWindow(ctx), ComplaintsWindow(ctx), DuplicatesWindow(ctx)]
+    for w in admin_views + viewer_views:
+        qtbot.addWidget(w)
+    assert {"New application…", "Take into work", "Issue certificate…", "Refuse…"} <= shown(admin_views[0])
+    assert shown(viewer_views[0]) == {"Receipt"}
+    assert {"New…", "Extend…", "Escalate…", "Answer…"} <= shown(admin_views[1])
+    assert shown(viewer_views[1]) == set()
+    assert {"Merge, keep the first record", "Not duplicates"} <= shown(admin_views[2])
+    assert not shown(viewer_views[2]) & {"Merge, keep the first record", "Merge, keep the second record",
+                                          "Not duplicates"}
+
+
+def test_an_administrator_who_gives_up_the_role_loses_the_administration_menus(qtbot, ctx) -> None:
+    with ctx.write() as s:
+        auth.create_user(s, ctx.user, username="second", full_name="Second", password="second-pass-3", role="admin")
+    window = MainWindow(ctx)
+    qtbot.addWidget(window)
+    dialog = UsersDialog(ctx, window)
+    qtbot.addWidget(dialog)
+    names = [dialog.table.item(r, 0).text() for r in range(dialog.table.rowCount())]
+    dialog.table.selectRow(names.index(ctx.user.username))
+    dialog.account_role.set_code("head")
+    with qtbot.waitSignal(dialog.rejected):
+        dialog.role_button.click()
+    assert ctx.user.role == "head"
+    seen = _visible_menu_texts(window)
+    assert "User accounts…" not in seen and "Settings…" not in seen and "Audit trail…" in seen

@@ -46,7 +46,7 @@ def test_application_to_issued_certificate(qtbot, qtmodeltester, ctx):
     qtbot.mouseClick(dialog.save_button, Qt.MouseButton.LeftButton)
     assert dialog.result() == dialog.DialogCode.Accepted
     number = dialog.record.number
-    assert journal.model.rowCount() == 1 and journal.model.record(0).number == number
+    assert journal.model.rowCount() == 1 and journal.model.row_at(0).number == number
     qtmodeltester.check(journal.model)
 
     journal.select_number(number)
@@ -81,7 +81,7 @@ def test_application_to_issued_certificate(qtbot, qtmodeltester, ctx):
     main.certificates_action.trigger()
     register = main._service_windows[CertificatesWindow]
     qtbot.addWidget(register)
-    assert register.model.rowCount() == 1 and register.model.record(0).number == cert.number
+    assert register.model.rowCount() == 1 and register.model.row_at(0).number == cert.number
     qtmodeltester.check(register.model)
     type_text(register.search, "ЖОК")
     qtbot.waitUntil(lambda: register.model.rowCount() == 0, timeout=2000)
@@ -107,12 +107,12 @@ def test_overdue_applications_are_highlighted(qtbot, ctx):
         applications.register_application(s, applications.ApplicationData(service.id, "Ниязова Айгүл"))
     journal = ApplicationsWindow(ctx)
     qtbot.addWidget(journal)
-    colors = {journal.model.record(r).data.applicant_name:
+    colors = {journal.model.row_at(r).data.applicant_name:
               journal.model.data(journal.model.index(r, 0), Qt.ItemDataRole.BackgroundRole)
               for r in range(journal.model.rowCount())}
     assert colors["Асанов Бекзат"].color() == OVERDUE and colors["Ниязова Айгүл"] is None
     journal.overdue_only.setChecked(True)
-    assert [journal.model.record(r).data.applicant_name for r in range(journal.model.rowCount())] == ["Асанов Бекзат"]
+    assert [journal.model.row_at(r).data.applicant_name for r in range(journal.model.rowCount())] == ["Асанов Бекзат"]
 
 
 def test_admin_windows_open_and_show_their_data(qtbot, qtmodeltester, ctx, tmp_path):
@@ -134,7 +134,7 @@ def test_admin_windows_open_and_show_their_data(qtbot, qtmodeltester, ctx, tmp_p
     type_text(calendar.name_ky, "Орозо айт")
     type_text(calendar.name_ru, "Орозо айт")
     assert calendar.save()
-    names = [calendar.model.record(r).name_ky for r in range(calendar.model.rowCount())]
+    names = [calendar.model.row_at(r).name_ky for r in range(calendar.model.rowCount())]
     assert "Орозо айт" in names and "Нооруз" in names
     qtmodeltester.check(calendar.model)
 

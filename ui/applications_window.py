@@ -152,6 +152,10 @@ class ApplicationsWindow(QWidget):
             button.clicked.connect(slot)
             row.addWidget(button)
             self.buttons[key] = button
+        # The services refuse these anyway; a role that may not change applications does not see them.
+        for key in ("new", "work", "certificate", "issued", "return", "refuse"):
+            self.buttons[key].setVisible(self.ctx.can("application.edit"))
+        self.buttons["certificate"].setVisible(self.ctx.can("application.edit") and self.ctx.can("certificate.issue"))
         row.addStretch(1)
         top = QHBoxLayout()
         top.addWidget(self.search, 1)

@@ -96,6 +96,8 @@ class DuplicatesWindow(QDialog):
         self.keep_first_button.clicked.connect(lambda: self.merge_selected(keep_first=True))
         self.keep_second_button.clicked.connect(lambda: self.merge_selected(keep_first=False))
         self.dismiss_button.clicked.connect(self.dismiss_selected)
+        for button in (self.keep_first_button, self.keep_second_button, self.dismiss_button):
+            button.setVisible(self.ctx.can("duplicates.resolve"))  # the services refuse it anyway
         buttons = QHBoxLayout()
         buttons.addWidget(self.keep_first_button)
         buttons.addWidget(self.keep_second_button)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from PySide6.QtWidgets import (
-    QComboBox, QFileDialog, QGroupBox, QHBoxLayout, QHeaderView, QLabel, QLineEdit, QPushButton, QSpinBox,
+    QComboBox, QFileDialog, QGroupBox, QHBoxLayout, QHeaderView, QLabel, QLineEdit, QMessageBox, QPushButton, QSpinBox,
     QTableWidget, QTableWidgetItem, QTabWidget, QVBoxLayout, QWidget,
 )
 
@@ -12,6 +12,7 @@ from okmot.i18n import _
 from okmot.services import office_setup, territory
 from okmot.services.context import AppContext
 from okmot.services.office_setup import OfficeDetails, Signatory
+from ui.backup_password_box import BackupList, BackupPasswordBox
 from ui.bus import bus
 from ui.forms import EditDialog, FormPanel, show_error
 
@@ -75,16 +76,31 @@ class SettingsDialog(EditDialog):
         row.addStretch(1)
         bl.addLayout(row)
         bl.addWidget(self.fingerprint)
-        bl.addStretch(1)
+        self.backup_password = BackupPasswordBox(ctx)
+        self.backup_list = BackupList(ctx)
+        self.backup_password.changed.connect(self.backup_list.refresh)
+        self.backup_list.restored.connect(self._restored)
+        bl.addWidget(self.backup_password)
+        bl.addWidget(self.backup_list, 1)
         self.tabs.addTab(backup_page, _("Backups"))
 
         self.tabs.addTab(self._territory_page(current.villages), _("Villages and streets"))
-        for form in (self.office_form, self.cert_form, self.backup_form):
+
+        self.security_form = FormPanel()
+        self.idle_minutes = self.security_form.add("idle_lock_minutes", _("Lock the screen after (minutes idle)"),
+                                                   QSpinBox())
+        self.idle_minutes.setRange(0, office_setup.IDLE_LOCK_MAX_MINUTES)
+        self.idle_minutes.setSpecialValueText(_("never"))
+        self.idle_minutes.setValue(current.idle_lock_minutes)
+        self.idle_minutes.setToolTip(_("Minutes without keyboard or mouse input before Okmot asks for the password "
+                                       "again; 0 turns the lock off."))
+        self.tabs.addTab(self.security_form, _("Security"))
+        for form in (self.office_form, self.cert_form, self.backup_form, self.security_form):
             form.changed.connect(self.mark_dirty)
         layout = QVBoxLayout(self)
         layout.addWidget(self.tabs)
         layout.addLayout(self.buttons)
-        self.resize(640, 520)
+        self.resize(720, 640)
 
     # --- villages and streets (saved at once, each in its own unit of work) ---------------------
 
@@ -187,6 +203,19 @@ class SettingsDialog(EditDialog):
             self.copy_dir.setText(folder)
             self.mark_dirty()
 
+    def _restored(self, chosen) -> None:
+        """The database under the open window was replaced: close Okmot so it starts afresh on the restored file."""
+        box = QMessageBox(QMessageBox.Icon.Information, _("Backup restored"), _(
+            "The backup of {when} was restored. Okmot closes now; start it again.").format(
+            when=chosen.taken_at.strftime("%d.%m.%Y %H:%M")), parent=self)
+        box.addButton(_("OK"), QMessageBox.ButtonRole.AcceptRole)
+        box.exec()
+        self.dirty = False
+        self.reject()
+        window = self.parent()
+        if window is not None:
+            window.close()
+
     def _choose_key(self) -> None:
         path, _filter = QFileDialog.getOpenFileName(self, _("District's public key file"))
         if path:
@@ -194,22 +223,27 @@ class SettingsDialog(EditDialog):
             self.mark_dirty()
 
     def save(self) -> bool:
-        for form in (self.office_form, self.cert_form, self.backup_form):
+        for form in (self.office_form, self.cert_form, self.backup_form, self.security_form):
             form.clear_errors()
         office = OfficeDetails(self.code.text(), self.name_ky.text(), self.name_ru.text(), self.rayon_ky.text(),
                                self.rayon_ru.text(), self.oblast_ky.text(), self.oblast_ru.text(),
                                self.address_ky.text(), self.address_ru.text(), self.phone.text())
         signatory = Signatory(self.sig_name_ky.text(), self.sig_name_ru.text(), self.sig_pos_ky.text(),
                               self.sig_pos_ru.text())
+        if self.backup_password.typed() and not self.backup_password.set_password():
+            self.tabs.setCurrentIndex(2)  # a typed backup password is not dropped silently by Save
+            return False
         try:
             key = office_setup.read_key_file(self.key_file.text().strip()) if self.key_file.text().strip() else None
             with self.ctx.write() as s:
                 office_setup.update_office_settings(s, office=office, signatory=signatory,
                                                     certificate_number_start=self.number_start.value(),
-                                                    backup_copy_dir=self.copy_dir.text(), district_key=key)
+                                                    backup_copy_dir=self.copy_dir.text(), district_key=key,
+                                                    idle_lock_minutes=self.idle_minutes.value())
         except ValidationError as exc:
             rest = exc.fields
-            for index, form in ((0, self.office_form), (1, self.cert_form), (2, self.backup_form)):
+            for index, form in ((0, self.office_form), (1, self.cert_form), (2, self.backup_form),
+                                (4, self.security_form)):
                 before = len(rest)
                 rest = form.show_errors(rest)
                 if len(rest) < before:
@@ -219,5 +253,8 @@ class SettingsDialog(EditDialog):
         except OkmotError as exc:
             show_error(self, exc.message)
             return False
+        idle = getattr(self.parent(), "idle", None)  # the main window's screen lock takes the new time at once
+        if idle is not None:
+            idle.set_minutes(self.idle_minutes.value())
         bus.changed.emit(territory.territory_changes())
         return True

@@ -1,4 +1,4 @@
-"""Administrator's list of accounts (create, reset a password, (de)activate), and changing one's own password."""
+"""Administrator's list of accounts (create, reset a password, (de)activate, change the role), and one's own password."""
 
 from __future__ import annotations
 
@@ -32,10 +32,17 @@ class UsersDialog(EditDialog):
         self.reset_button.clicked.connect(self.reset_selected)
         self.active_button = QPushButton(_("Activate or deactivate"))
         self.active_button.clicked.connect(self.toggle_selected)
+        self.account_role = CodeCombo(codes.ROLES)
+        self.account_role.setObjectName("account_role")
+        self.role_button = QPushButton(_("Give this role"))
+        self.role_button.clicked.connect(self.change_role_of_selected)
+        self.table.itemSelectionChanged.connect(self._show_selected_role)
         account_buttons = QHBoxLayout()
         account_buttons.addWidget(self.reset_button)
         account_buttons.addWidget(self.active_button)
         account_buttons.addStretch(1)
+        account_buttons.addWidget(self.account_role)
+        account_buttons.addWidget(self.role_button)
         box = QGroupBox(_("New account"))
         self.form = FormPanel()
         self.full_name = self.form.add("full_name", _("Full name"), QLineEdit())
@@ -66,6 +73,7 @@ class UsersDialog(EditDialog):
             for col, text in enumerate((u.username, u.full_name, codes.label(codes.ROLES, u.role),
                                         _("yes") if u.is_active else _("no"))):
                 self.table.setItem(row, col, QTableWidgetItem(text))
+        self._show_selected_role()
 
     def selected_account(self) -> auth.AccountRow | None:
         row = self.table.currentRow()
@@ -75,6 +83,35 @@ class UsersDialog(EditDialog):
         account = self.selected_account()
         if account is not None:
             ResetPasswordDialog(self.ctx, account.id, account.username, self).exec()
+
+    def _show_selected_role(self) -> None:
+        account = self.selected_account()
+        if account is not None:
+            self.account_role.set_code(account.role)
+
+    def change_role_of_selected(self) -> None:
+        """Give the selected account the role chosen beside the button (recorded in the audit trail)."""
+        account = self.selected_account()
+        if account is None or self.account_role.code() == account.role:
+            return
+        try:
+            with self.ctx.write() as s:
+                info = auth.set_role(s, self.ctx.user, account.id, self.account_role.code())
+        except OkmotError as exc:
+            show_error(self, exc.message)
+            self.reload()
+            return
+        if info.id == self.ctx.user.id:
+            # One's own new role applies at once: the menus are rebuilt, and a former administrator leaves here.
+            self.ctx.user = info
+            rebuild = getattr(self.parent(), "_build_menus", None)
+            if rebuild is not None:
+                rebuild()
+            if not info.is_admin:
+                self.dirty = False
+                self.reject()
+                return
+        self.reload()
 
     def toggle_selected(self) -> None:
         account = self.selected_account()

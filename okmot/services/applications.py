@@ -14,6 +14,7 @@ from okmot.i18n import N_, _
 from okmot.identity import pin as pins
 from okmot.identity.names import fix_lookalikes
 from okmot.models import Application, ServiceEntry
+from okmot.permissions import require_session
 from okmot.services import certificates, numbering, work_calendar
 from okmot.services import service_register as register
 
@@ -130,6 +131,7 @@ def due_date(session: Session, service: register.ServiceData, received_on: dt.da
 
 def register_application(session: Session, data: ApplicationData) -> ApplicationRecord:
     """Register an application; only a service of the active register can be applied for."""
+    require_session(session, "application.edit")
     errors = {}
     service_row = session.get(ServiceEntry, data.service_id) if data.service_id else None
     if service_row is None or service_row.deleted_at is not None or not service_row.active:
@@ -186,6 +188,7 @@ def change_status(session: Session, application_id: uuid.UUID, status: str, *, o
                   refusal_code: str = "", note: str = "", correction_due_on: dt.date | None = None,
                   expected_version: int | None = None) -> ApplicationRecord:
     """Move an application along received → in work → ready → issued, or refuse / return it."""
+    require_session(session, "application.edit")
     row = _load(session, application_id)
     service_row = session.get(ServiceEntry, row.service_id)
     on = on or dt.date.today()
@@ -222,6 +225,7 @@ def change_status(session: Session, application_id: uuid.UUID, status: str, *, o
 
 def set_documents(session: Session, application_id: uuid.UUID, codes: tuple[str, ...]) -> ApplicationRecord:
     """Tick the documents presented (a returned application comes back with the missing ones)."""
+    require_session(session, "application.edit")
     row = _load(session, application_id)
     service_row = session.get(ServiceEntry, row.service_id)
     known = {d["code"] for d in (service_row.documents or {}).get(row.applicant_category, ())}

@@ -29,16 +29,22 @@ ACTIONS = {
     "import": N_("imported"),
     "backup": N_("backup"),
     "restore": N_("restore"),
+    "backup_password_set": N_("set the backup password"),
+    "backup_password_changed": N_("changed the backup password"),
+    "backup_password_removed": N_("removed the backup password"),
     "logout": N_("signed out"),
     "screen_locked": N_("screen locked"),
     "password_changed": N_("changed own password"),
     "password_reset": N_("reset a password"),
     "account_activated": N_("activated an account"),
     "account_deactivated": N_("deactivated an account"),
+    "role_changed": N_("changed an account's role"),
     "certificate_issued": N_("issued a certificate"),
     "certificate_reprinted": N_("reprinted a certificate"),
     "certificate_cancelled": N_("cancelled a certificate"),
     "subject_access": N_("printed a subject-access report"),
+    "sync_export": N_("exported a sync package"),
+    "sync_import": N_("received a sync package"),
 }
 
 

@@ -231,18 +231,40 @@ def reset_password(session: Session, by: UserInfo, user_id: uuid.UUID, new_passw
                  detail={"username": row.username})
 
 
+def _other_active_admins(session: Session, row: User) -> int:
+    return session.scalar(select(func.count()).select_from(User).where(
+        User.role == "admin", User.is_active.is_(True), User.deleted_at.is_(None), User.id != row.id))
+
+
 def set_active(session: Session, by: UserInfo, user_id: uuid.UUID, active: bool) -> None:
     """An administrator lets an account sign in again, or stops it (accounts are never deleted)."""
     permissions.require(by, "user.manage")
     row = _load(session, user_id)
     if not active and row.id == by.id:
         raise PermissionDenied(_("You cannot deactivate your own account."))
-    if not active and row.role == "admin":
-        others = session.scalar(select(func.count()).select_from(User).where(
-            User.role == "admin", User.is_active.is_(True), User.deleted_at.is_(None), User.id != row.id))
-        if not others:
-            raise PermissionDenied(_("The last active administrator cannot be deactivated."))
+    if not active and row.role == "admin" and not _other_active_admins(session, row):
+        raise PermissionDenied(_("The last active administrator cannot be deactivated."))
     if bool(row.is_active) != active:
         row.is_active = active
         audit.record(session, by.actor, "account_activated" if active else "account_deactivated",
                      subject_table="user", subject_id=row.id, detail={"username": row.username})
+
+
+def set_role(session: Session, by: UserInfo, user_id: uuid.UUID, role: str) -> UserInfo:
+    """An administrator gives an account another role; the office always keeps an active administrator.
+
+    The new role applies from the account's next sign-in (or at once for the administrator's own
+    account: the caller replaces its UserInfo with the one returned).
+    """
+    permissions.require(by, "user.manage")
+    row = _load(session, user_id)
+    if role not in ROLES:
+        raise ValidationError({"role": _("Unknown role.")})
+    if row.role == "admin" and role != "admin" and row.is_active and not _other_active_admins(session, row):
+        raise PermissionDenied(_("The last active administrator must keep the administrator role."))
+    if row.role != role:
+        audit.record(session, by.actor, "role_changed", subject_table="user", subject_id=row.id,
+                     detail={"username": row.username, "from": row.role, "to": role})
+        row.role = role
+        session.flush()
+    return _info(row)

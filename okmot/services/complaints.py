@@ -13,6 +13,7 @@ from okmot.errors import NotFoundError, ValidationError
 from okmot.i18n import N_, _
 from okmot.identity.names import fix_lookalikes
 from okmot.models import Complaint
+from okmot.permissions import require_session
 from okmot.services import numbering, settings, work_calendar
 
 KINDS = {"complaint": N_("complaint about a service"), "appeal": N_("citizen's appeal")}
@@ -74,6 +75,7 @@ def receive(session: Session, *, author_name: str, subject: str, kind: str = "co
             received_on: dt.date | None = None, application_id: uuid.UUID | None = None,
             service_id: uuid.UUID | None = None, register_now: bool = True) -> ComplaintRecord:
     """Take a complaint or appeal; the answer is due the set number of days after registration."""
+    require_session(session, "complaint.edit")
     errors = {}
     if kind not in KINDS:
         errors["kind"] = _("Choose complaint or appeal.")
@@ -108,6 +110,7 @@ def _answer_due(session: Session, registered_on: dt.date) -> dt.date:
 
 
 def register(session: Session, complaint_id: uuid.UUID, *, on: dt.date | None = None) -> ComplaintRecord:
+    require_session(session, "complaint.edit")
     row = _load(session, complaint_id)
     if row.registered_on is not None:
         raise ValidationError({"status": _("The complaint is registered already.")})
@@ -119,6 +122,7 @@ def register(session: Session, complaint_id: uuid.UUID, *, on: dt.date | None = 
 
 
 def extend(session: Session, complaint_id: uuid.UUID, *, until: dt.date, reason: str) -> ComplaintRecord:
+    require_session(session, "complaint.edit")
     row = _load(session, complaint_id)
     errors = {}
     if row.status == "answered":
@@ -138,6 +142,7 @@ def extend(session: Session, complaint_id: uuid.UUID, *, until: dt.date, reason:
 
 
 def escalate(session: Session, complaint_id: uuid.UUID, *, to: str, on: dt.date | None = None) -> ComplaintRecord:
+    require_session(session, "complaint.edit")
     row = _load(session, complaint_id)
     if not to.strip():
         raise ValidationError({"escalated_to": _("Say where the complaint was sent.")})
@@ -148,6 +153,7 @@ def escalate(session: Session, complaint_id: uuid.UUID, *, to: str, on: dt.date 
 
 def answer(session: Session, complaint_id: uuid.UUID, *, outcome: str, text: str,
            on: dt.date | None = None) -> ComplaintRecord:
+    require_session(session, "complaint.edit")
     row = _load(session, complaint_id)
     errors = {}
     if outcome not in OUTCOMES:

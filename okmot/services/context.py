@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from okmot.db.engine import SYSTEM, Actor, Database
 from okmot.db.migrate import UpgradeResult, open_database
-from okmot.errors import DamagedDatabaseError, EnvironmentProblem
+from okmot.errors import DamagedDatabaseError, DatabaseBusyError, EnvironmentProblem
 from okmot.i18n import _
 from okmot.services.auth import UserInfo
 
@@ -58,6 +58,12 @@ class AppContext:
             raise storage_problem(exc, self.location) from None
         return self.user
 
+    def can(self, action: str) -> bool:
+        """True if the signed-in user's role allows ``action`` (okmot.permissions); the program itself may."""
+        from okmot import permissions
+
+        return permissions.allowed(self.user.role if self.user else None, action)
+
     def audit(self, action: str, **subject) -> None:
         """Record a view, print or export by the current user in a unit of work of its own."""
         from okmot.services import audit
@@ -82,7 +88,7 @@ def storage_problem(exc: DBAPIError, location: str) -> EnvironmentProblem:
     """A translated explanation, with a way forward, of a database file that is locked, read-only or damaged."""
     reason = str(exc.orig if exc.orig is not None else exc).lower()
     if "locked" in reason or "busy" in reason:
-        return EnvironmentProblem(_("The database {path} is in use by another program or another copy of Okmot. "
+        return DatabaseBusyError(_("The database {path} is in use by another program or another copy of Okmot. "
                                     "Close it and try again; nothing was changed.").format(path=location))
     if "readonly" in reason or "read-only" in reason or "permission" in reason:
         return EnvironmentProblem(_("The database {path} is read-only: nothing can be saved. Check that the disk "

@@ -118,6 +118,7 @@ def dismissed_pairs(session: Session) -> set[tuple[uuid.UUID, uuid.UUID]]:
 
 def dismiss(session: Session, first_id: uuid.UUID, second_id: uuid.UUID) -> None:
     """Record that a listed pair is two different people, so it is not listed again."""
+    require_session(session, "duplicates.resolve")
     pairs = sorted({tuple(str(x) for x in p) for p in dismissed_pairs(session)}
                    | {tuple(str(x) for x in _pair(first_id, second_id))})
     settings.put(session, DISMISSED_KEY, [list(p) for p in pairs])
@@ -191,7 +192,7 @@ def merge_persons(session: Session, *, keep_id: uuid.UUID, merge_id: uuid.UUID, 
     """Merge the duplicate ``merge_id`` into ``keep_id``: its stays and movements move over, blanks are
     filled from it, and it is kept as a tombstone pointing at the kept person; a merge movement records it.
     """
-    require_session(session, "household.edit")
+    require_session(session, "duplicates.resolve")
     if keep_id == merge_id:
         raise ValidationError({"person": _("Choose two different persons to merge.")})
     keep, dup = _person(session, keep_id), _person(session, merge_id)

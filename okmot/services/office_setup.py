@@ -7,6 +7,9 @@ import hashlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from cryptography.exceptions import UnsupportedAlgorithm
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+from cryptography.hazmat.primitives.serialization import load_pem_public_key
 from sqlalchemy.orm import Session
 
 from okmot.errors import NotFoundError, UserError, ValidationError
@@ -85,6 +88,7 @@ class OfficeSettings:
     backup_copy_dir: str
     district_key_fingerprint: str
     villages: tuple[territory.Place, ...] = field(default_factory=tuple)
+    idle_lock_minutes: int = 10
 
 
 def key_fingerprint(data: bytes) -> str:
@@ -111,6 +115,20 @@ def _check_key(data: bytes) -> None:
     if len(data) > MAX_KEY_FILE_BYTES:
         raise ValidationError({"district_key": _("The key file is too large to be a public key; "
                                                  "check that you chose the file the district gave.")})
+    district_public_key(data)
+
+
+def district_public_key(data: bytes) -> Ed25519PublicKey:
+    """The Ed25519 key in the district's key file (a PEM public key, okmot.sync.district_key writes it)."""
+    try:
+        key = load_pem_public_key(data.strip() + b"\n")
+    except (ValueError, TypeError, UnsupportedAlgorithm):
+        key = None
+    if not isinstance(key, Ed25519PublicKey):
+        raise ValidationError({"district_key": _(
+            "This is not the district's public key file: it begins with -----BEGIN PUBLIC KEY-----. "
+            "Ask the district for the file (python -m okmot sync district-key).")})
+    return key
 
 
 def _clean(text: str) -> str:
@@ -131,6 +149,19 @@ def _details_errors(d: OfficeDetails) -> dict[str, str]:
 def _start_errors(start: int) -> dict[str, str]:
     if isinstance(start, bool) or not isinstance(start, int) or not 1 <= start <= 9_999_999:
         return {"certificate_number_start": _("The first certificate number must be a whole number from 1.")}
+    return {}
+
+
+#: The screen lock's idle time: 0 turns it off; at most 4 hours, so a forgotten open app still locks.
+IDLE_LOCK_MAX_MINUTES = 240
+
+
+def _idle_errors(minutes: int | None) -> dict[str, str]:
+    if minutes is None:
+        return {}
+    if isinstance(minutes, bool) or not isinstance(minutes, int) or not 0 <= minutes <= IDLE_LOCK_MAX_MINUTES:
+        return {"idle_lock_minutes": _("The screen lock time must be from 0 (off) to {n} minutes.").format(
+            n=IDLE_LOCK_MAX_MINUTES)}
     return {}
 
 
@@ -213,23 +244,31 @@ def office_settings(session: Session) -> OfficeSettings:
     signatory = Signatory(get("signatory_name_ky") or "", get("signatory_name_ru") or "",
                           get("signatory_position_ky") or "", get("signatory_position_ru") or "")
     return OfficeSettings(details, signatory, get("certificate_number_start") or 1, get("backup_copy_dir") or "",
-                          get("district_key_fingerprint") or "", tuple(territory.list_villages(session)))
+                          get("district_key_fingerprint") or "", tuple(territory.list_villages(session)),
+                          get("idle_lock_minutes"))
 
 
 def update_office_settings(session: Session, *, office: OfficeDetails, signatory: Signatory,
                            certificate_number_start: int, backup_copy_dir: str,
-                           district_key: bytes | None = None) -> Office:
-    """Save the Settings dialog. The office code is fixed once set: it is part of every certificate number."""
+                           district_key: bytes | None = None, idle_lock_minutes: int | None = None) -> Office:
+    """Save the Settings dialog. The office code is fixed once set: it is part of every certificate number.
+
+    ``idle_lock_minutes`` None keeps the screen lock's time as it is.
+    """
     require_session(session, "settings.edit")
     current = territory.home_office(session)
     if current is None:
         raise NotFoundError(_("The office is not set up yet."))
-    errors = {**_details_errors(office), **_start_errors(certificate_number_start)}
+    errors = {**_details_errors(office), **_start_errors(certificate_number_start), **_idle_errors(idle_lock_minutes)}
     if office.code.strip() != current.code:
         errors["code"] = _("The code of the aiyl aimak cannot be changed: it is part of every certificate number.")
     if errors:
         raise ValidationError(errors)
     row = session.get(AiylAimak, current.id)
+    names = (_clean(office.name_ky), _clean(office.name_ru), _clean(office.rayon_ky), _clean(office.rayon_ru),
+             _clean(office.oblast_ky), _clean(office.oblast_ru))
+    if names != (row.name_ky, row.name_ru, row.rayon_ky, row.rayon_ru, row.oblast_ky, row.oblast_ru):
+        require_session(session, "territory.edit")  # renaming the aiyl aimak is a territory edit
     row.name_ky, row.name_ru = _clean(office.name_ky), _clean(office.name_ru)
     row.rayon_ky, row.rayon_ru = _clean(office.rayon_ky), _clean(office.rayon_ru)
     row.oblast_ky, row.oblast_ru = _clean(office.oblast_ky), _clean(office.oblast_ru)
@@ -237,6 +276,8 @@ def update_office_settings(session: Session, *, office: OfficeDetails, signatory
     settings.put(session, "certificate_number_start", certificate_number_start)
     settings.put(session, "backup_copy_dir", backup_copy_dir.strip() or None)
     _put_key(session, district_key)
+    if idle_lock_minutes is not None:
+        settings.put(session, "idle_lock_minutes", idle_lock_minutes)
     session.flush()
     return territory.home_office(session)
 

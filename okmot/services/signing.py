@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 from okmot.errors import UserError, ValidationError
 from okmot.i18n import N_, _
 from okmot.models import SigningKey
+from okmot.permissions import require_session
 
 PREFIX = "OKMOT1"
 VERDICTS = {
@@ -70,8 +71,14 @@ def own_key(session: Session, office_code: str, installation_code: str) -> Signi
         SigningKey.private_key.is_not(None), SigningKey.deleted_at.is_(None)).order_by(SigningKey.created_on.desc()))
 
 
-def ensure_own_key(session: Session, office_code: str, installation_code: str) -> KeyInfo:
-    """This installation's key pair, created on first use (at setup or the first certificate)."""
+def ensure_own_key(session: Session, office_code: str, installation_code: str, *,
+                   for_action: str = "signing_key.manage") -> KeyInfo:
+    """This installation's key pair, created on first use (at setup or the first certificate).
+
+    ``for_action`` is the guarded action the key is needed for: issuing a certificate or exporting a
+    package creates the key implicitly for roles allowed to do that; anything else is key management.
+    """
+    require_session(session, for_action)
     row = own_key(session, office_code, installation_code)
     if row is None:
         private = Ed25519PrivateKey.generate()
@@ -93,6 +100,7 @@ def list_keys(session: Session) -> list[KeyInfo]:
 
 def add_public_key(session: Session, *, office_code: str, installation_code: str, public_key: str) -> KeyInfo:
     """Trust another installation's or office's public key (sent by the district or carried on a stick)."""
+    require_session(session, "signing_key.manage")
     try:
         raw = unb64(public_key.strip())
         Ed25519PublicKey.from_public_bytes(raw)

@@ -80,9 +80,19 @@ def _changes_text(raw: str) -> str:
     return "\n".join(lines)
 
 
-def collect(session: Session, by: UserInfo, person_id: uuid.UUID, *, language: str = "ky") -> SubjectAccess:
-    """Gather the report and record that it was made (call in a unit of work of ``by``)."""
-    permissions.require(by, "subject_access.print")
+def collect(session: Session, by: UserInfo | None, person_id: uuid.UUID, *, language: str = "ky",
+            requested_by: str = "") -> SubjectAccess:
+    """Gather the report and record that it was made (call in a unit of work of ``by``).
+
+    ``by`` None is the program itself (the command line): the audit event is recorded under the unit
+    of work's system actor, with ``requested_by`` (the operator's name, if given) in its detail.
+    """
+    from okmot.db.journal import actor_of
+
+    actor = by.actor if by is not None else actor_of(session)
+    if actor is None:
+        raise ValueError("a subject-access report is made in a unit of work with an actor")
+    permissions.require(actor, "subject_access.print")
     record = persons.get_person(session, person_id)
     stays = session.execute(
         select(Membership, Household.account_number).join(Household, Household.id == Membership.household_id)
@@ -99,7 +109,9 @@ def collect(session: Session, by: UserInfo, person_id: uuid.UUID, *, language: s
                 for e in audit.events(session, subject_id=subject, limit=100_000)]
     accesses.sort(key=lambda e: e.seq)
     office = territory.home_office(session)
-    audit.record(session, by.actor, "subject_access", subject_table="person", subject_id=person_id)
+    audit.record(session, actor, "subject_access", subject_table="person", subject_id=person_id,
+                 detail={"requested_by": requested_by} if requested_by else None)
+    generated_by = (by.full_name or by.username) if by is not None else (requested_by or actor.username)
     return SubjectAccess(
         office=office.name(language) if office else "", person_id=person_id,
         full_name=record.full_name(language), person=record.data,
@@ -108,5 +120,5 @@ def collect(session: Session, by: UserInfo, person_id: uuid.UUID, *, language: s
         certificates=tuple(CertificateLine(c.number, c.issued_on, c.kind, c.status, c.subject_name)
                            for c in certificates),
         changes=tuple(ChangeLine(c.at, c.user_name, c.table_name, c.op, _changes_text(c.changes)) for c in changes),
-        accesses=tuple(accesses), generated_at=dt.datetime.now(), generated_by=by.full_name or by.username,
+        accesses=tuple(accesses), generated_at=dt.datetime.now(), generated_by=generated_by,
         kind_labels=dict(KINDS), action_labels=dict(audit.ACTIONS))

@@ -12,6 +12,7 @@ from okmot.errors import NotFoundError, ValidationError
 from okmot.i18n import _, current_language
 from okmot.identity.names import fix_lookalikes, search_key
 from okmot.models import AiylAimak, Street, Village
+from okmot.permissions import require_session
 from okmot.services import settings
 from okmot.services.changes import Changes
 
@@ -73,6 +74,7 @@ def _names(name_ky: str, name_ru: str) -> tuple[str, str]:
 def create_office(session: Session, *, code: str, name_ky: str, name_ru: str, rayon_ky: str = "",
                   rayon_ru: str = "", oblast_ky: str = "", oblast_ru: str = "",
                   make_home: bool = True) -> Office:
+    require_session(session, "territory.edit")
     ky, ru = _names(name_ky, name_ru)
     code = code.strip()
     if not code:
@@ -89,6 +91,7 @@ def create_office(session: Session, *, code: str, name_ky: str, name_ru: str, ra
 
 
 def create_village(session: Session, *, aimak_id: uuid.UUID, code: str, name_ky: str, name_ru: str) -> Place:
+    require_session(session, "territory.edit")
     ky, ru = _names(name_ky, name_ru)
     code = code.strip()
     if not code:
@@ -103,7 +106,10 @@ def create_village(session: Session, *, aimak_id: uuid.UUID, code: str, name_ky:
     return Place(village.id, village.code, ky, ru, aimak_id)
 
 
-def create_street(session: Session, *, village_id: uuid.UUID, name_ky: str, name_ru: str) -> Place:
+def create_street(session: Session, *, village_id: uuid.UUID, name_ky: str, name_ru: str,
+                  for_action: str = "territory.edit") -> Place:
+    """A new street; ``for_action`` names the guarded action it is part of (a book import adds streets)."""
+    require_session(session, for_action)
     ky, ru = _names(name_ky, name_ru)
     if session.get(Village, village_id) is None:
         raise NotFoundError(_("The village was not found."))
