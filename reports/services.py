@@ -8,6 +8,7 @@ from okmot.i18n import N_
 from okmot.reporting.data import FeesData, MonthCount, ServicesData
 from reports.common import build, t
 from reports.model import COUNT, DATE, INT, MONEY, SUM, Chart, Column, Report, Table
+from reports.offices import not_carried
 
 TYIYN_PER_SOM = 100
 
@@ -63,9 +64,18 @@ def months_chart(months: tuple[MonthCount, ...], lang: str) -> Chart:
 
 
 def services(data: ServicesData, lang: str) -> Report:
+    notice = not_carried(data.header, lang, own_records=_any_services(data))
+    if notice is not None and not _any_services(data):
+        # A district database: a line saying why there is nothing, not tables of zeros.
+        return build("services", data.header, lang, [notice], landscape=True)
     sections = [applications_table(data, lang), certificates_table(data, lang), late_table(data, lang),
                 months_chart(data.months, lang)]
-    return build("services", data.header, lang, sections, landscape=True)
+    return build("services", data.header, lang, [*([notice] if notice else []), *sections], landscape=True)
+
+
+def _any_services(data: ServicesData) -> bool:
+    return any(r.received or r.on_time or r.late or r.refused or r.returned or r.open for r in data.rows) \
+        or any(c.issued or c.duplicates for c in data.certificates) or bool(data.late)
 
 
 def fees(data: FeesData, lang: str) -> Report:
@@ -77,4 +87,7 @@ def fees(data: FeesData, lang: str) -> Report:
     rows = [(r.name(lang), r.payments, som(r.amount_tyiyn), r.duplicate_payments, som(r.duplicate_tyiyn))
             for r in data.rows]
     table = Table(t(lang, N_("Fees collected by service")), cols, rows=rows, sheet=t(lang, N_("Fees")))
-    return build("fees", data.header, lang, [table])
+    notice = not_carried(data.header, lang, own_records=any(r.payments for r in data.rows))
+    if notice is not None and not any(r.payments for r in data.rows):
+        return build("fees", data.header, lang, [notice])  # a district database: say why, not zeros
+    return build("fees", data.header, lang, [*([notice] if notice else []), table])

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import threading
+import time
 from pathlib import Path
 
 from PySide6.QtCore import Qt, QThread, QUrl, Signal
@@ -14,13 +15,14 @@ from PySide6.QtWidgets import (
 )
 
 from okmot import permissions
-from okmot.errors import OkmotError
+from okmot.errors import DatabaseBusyError, OkmotError
+from okmot.gcpause import background_job
 from okmot.i18n import LANGUAGE_NAMES, LANGUAGES, _, current_language
 from okmot.paths import ensure_dir, home_dir
 from okmot.reporting.collect import collect
 from okmot.reporting.data import Params
 from okmot.reporting.kinds import HOUSEHOLD, KINDS, PERIOD
-from okmot.reporting.scope import check_params
+from okmot.reporting.scope import check_params, offices_in_database
 from okmot.services import territory
 from okmot.services.context import AppContext
 from reports.catalog import check_format, render
@@ -29,6 +31,9 @@ from ui.forms import DateField, show_error
 from ui.uisettings import qsettings
 
 _KEY = "reports/"
+#: How long a finished report keeps trying to record its export while another unit of work (a book
+#: import is one transaction) holds the database for longer than SQLite's busy timeout.
+AUDIT_WAIT_S = 600
 
 
 class ReportWorker(QThread):
@@ -50,19 +55,33 @@ class ReportWorker(QThread):
     def run(self) -> None:
         try:
             permissions.require(self.ctx.user, "report.export")
-            with self.ctx.read() as session:
-                data = collect(session, self.params, generated_by=self.generated_by)
-            if self._stop.is_set():
-                raise Cancelled()
-            render(self.params.kind, data, self.params.language, self.path,
-                   progress=lambda done, total: self.progressed.emit(done, total), cancelled=self._stop.is_set)
-            self.ctx.audit("export", detail={"report": self.params.kind, "file": self.path.name})
+            with background_job():
+                with self.ctx.read() as session:
+                    data = collect(session, self.params, generated_by=self.generated_by)
+                if self._stop.is_set():
+                    raise Cancelled()
+                render(self.params.kind, data, self.params.language, self.path,
+                       progress=lambda done, total: self.progressed.emit(done, total), cancelled=self._stop.is_set)
+                del data
+            self._record_export()
         except Cancelled:
             self.cancelled.emit()
         except OkmotError as exc:
             self.failed.emit(exc.message)
         else:
             self.succeeded.emit(str(self.path))
+
+    def _record_export(self) -> None:
+        """The audit row of the export: waiting here (off the GUI thread) for an import to finish beats
+        calling a report that is already written a failure."""
+        deadline = time.monotonic() + AUDIT_WAIT_S
+        while True:
+            try:
+                self.ctx.audit("export", detail={"report": self.params.kind, "file": self.path.name})
+                return
+            except DatabaseBusyError:
+                if time.monotonic() >= deadline:
+                    raise
 
 
 class ReportDialog(QDialog):
@@ -74,6 +93,14 @@ class ReportDialog(QDialog):
         self.setWindowTitle(_("Reports"))
         with ctx.read() as s:
             self.villages = territory.list_villages(s)
+            #: Offices with villages in the database: several in a district database.
+            self.offices = offices_in_database(s)
+        codes = {o.id: o.code for o in self.offices}
+        multi = len(self.offices) > 1
+        self.office_combo = QComboBox()
+        self.office_combo.addItem(_("All aiyl aimaks, with a breakdown per aiyl aimak"), None)
+        for office in self.offices:
+            self.office_combo.addItem(f"{office.code} {office.name(current_language())}", office.code)
 
         self.kind_combo = QComboBox()
         for kind in KINDS.values():
@@ -95,8 +122,10 @@ class ReportDialog(QDialog):
         self.village_list = QListWidget()
         self.village_list.setMaximumHeight(110)
         for v in self.villages:
-            item = QListWidgetItem(f"{v.code} {v.name()}")
-            item.setData(Qt.ItemDataRole.UserRole, v.code)
+            # In a district database a village is named with its office: codes repeat across offices.
+            code = f"{codes.get(v.parent_id, '')}/{v.code}" if multi else v.code
+            item = QListWidgetItem(f"{code} {v.name()}")
+            item.setData(Qt.ItemDataRole.UserRole, code)
             item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
             item.setCheckState(Qt.CheckState.Unchecked)
             self.village_list.addItem(item)
@@ -122,6 +151,10 @@ class ReportDialog(QDialog):
         form.addRow(self.as_of_label, self.as_of)
         form.addRow(self.period_label, period)
         form.addRow(self.account_label, self.account)
+        self.office_label = QLabel(_("Aiyl aimak"))
+        form.addRow(self.office_label, self.office_combo)
+        self.office_label.setVisible(multi)
+        self.office_combo.setVisible(multi)
         form.addRow(_("Villages (none ticked: all)"), self.village_list)
         form.addRow(_("Language of the report"), self.language_combo)
         form.addRow(_("Format"), self.format_combo)
@@ -155,6 +188,7 @@ class ReportDialog(QDialog):
 
         self.kind_combo.currentIndexChanged.connect(self._kind_changed)
         self.format_combo.currentIndexChanged.connect(self._format_changed)
+        self.office_combo.currentIndexChanged.connect(self._office_changed)
         self._restore()
         self.resize(620, self.sizeHint().height())
 
@@ -184,6 +218,21 @@ class ReportDialog(QDialog):
 
     def _format_changed(self) -> None:
         self._suggest_path()
+
+    @property
+    def office(self) -> str | None:
+        """The chosen office code, or None for every office (the report then breaks its figures down)."""
+        return self.office_combo.currentData() if len(self.offices) > 1 else None
+
+    def _office_changed(self) -> None:
+        """Show only the chosen office's villages (a hidden village is unticked: it could not be in the report)."""
+        office = self.office
+        for i in range(self.village_list.count()):
+            item = self.village_list.item(i)
+            hidden = office is not None and not item.data(Qt.ItemDataRole.UserRole).startswith(office + "/")
+            item.setHidden(hidden)
+            if hidden:
+                item.setCheckState(Qt.CheckState.Unchecked)
 
     def _folder(self) -> Path:
         text = self.path_edit.text().strip()
@@ -219,7 +268,8 @@ class ReportDialog(QDialog):
         else:
             as_of = self.as_of.value()
         params = Params(self.kind, as_of=as_of, start=start, end=end, villages=self.checked_villages(),
-                        account=self.account.text().strip() or None, language=self.language_combo.currentData())
+                        account=self.account.text().strip() or None, language=self.language_combo.currentData(),
+                        office=self.office)
         params = check_params(params)
         check_format(self.kind, self.path_edit.text().strip())
         return params
@@ -239,6 +289,7 @@ class ReportDialog(QDialog):
         self.as_of.set_value(today)
         self.start.set_value(dt.date(today.year, 1, 1) if today.month > 6 else dt.date(today.year - 1, 7, 1))
         self.end.set_value(dt.date(today.year, 6, 30) if today.month > 6 else dt.date(today.year - 1, 12, 31))
+        self.office_combo.setCurrentIndex(max(self.office_combo.findData(s.value(_KEY + "office", None)), 0))
         chosen = set(str(s.value(_KEY + "villages", "") or "").split(",")) - {""}
         for i in range(self.village_list.count()):
             item = self.village_list.item(i)
@@ -253,6 +304,7 @@ class ReportDialog(QDialog):
         s.setValue(_KEY + "language", self.language_combo.currentData())
         s.setValue(_KEY + "format", self.format_combo.currentData())
         s.setValue(_KEY + "villages", ",".join(self.checked_villages()))
+        s.setValue(_KEY + "office", self.office or "")
         s.setValue(_KEY + "folder", str(Path(self.path_edit.text().strip()).expanduser().parent))
         s.setValue(_KEY + "open", "true" if self.open_when_done.isChecked() else "false")
         s.sync()

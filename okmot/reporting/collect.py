@@ -14,7 +14,7 @@ from okmot.reporting.scope import check_params, header, villages_in_scope
 def collect(session: Session, params: Params, *, generated_by: str, now: dt.datetime | None = None):
     """The plain data of ``params.kind`` (a frozen dataclass of okmot.reporting.data)."""
     params = check_params(params)
-    villages, multi = villages_in_scope(session, params.villages)
+    villages, multi = villages_in_scope(session, params.villages, params.office)
     head = header(session, params, villages, multi, generated_by=generated_by, now=now)
     lang, on = params.language, params.as_of
     match params.kind:

@@ -27,6 +27,8 @@ class Params:
     #: Household account number, for the household card.
     account: str | None = None
     language: str = "ky"
+    #: In a district database: only the aiyl aimak with this office code (None: every office).
+    office: str | None = None
 
 
 @dataclass(frozen=True)
@@ -46,6 +48,23 @@ class VillageRef:
     def office(self, language: str) -> str:
         return self.office_ru if language == "ru" else self.office_ky
 
+    @property
+    def office_ref(self) -> OfficeRef:
+        return OfficeRef(self.office_id, self.office_code, self.office_ky, self.office_ru)
+
+
+@dataclass(frozen=True)
+class OfficeRef:
+    """An aiyl aimak (office) whose villages a report covers."""
+
+    id: uuid.UUID
+    code: str
+    name_ky: str
+    name_ru: str
+
+    def name(self, language: str) -> str:
+        return self.name_ru if language == "ru" else self.name_ky
+
 
 @dataclass(frozen=True)
 class Header:
@@ -62,9 +81,22 @@ class Header:
     as_of: dt.date | None = None
     start: dt.date | None = None
     end: dt.date | None = None
+    #: A district database: it holds offices received in sync packages (which carry no applications,
+    #: certificates or fees in format v1).
+    district: bool = False
 
     def office(self, language: str) -> str:
         return self.office_ru if language == "ru" else self.office_ky
+
+    @property
+    def offices(self) -> tuple[OfficeRef, ...]:
+        """The offices of the villages in scope, ordered by code."""
+        return tuple(sorted({v.office_ref for v in self.villages}, key=lambda o: o.code))
+
+    @property
+    def by_office(self) -> bool:
+        """Whether the report breaks its figures down per office (its villages belong to several)."""
+        return len({v.office_id for v in self.villages}) > 1
 
 
 @dataclass(frozen=True)

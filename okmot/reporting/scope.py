@@ -9,9 +9,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from okmot.errors import ValidationError
-from okmot.i18n import _
-from okmot.models import AiylAimak, Village
-from okmot.reporting.data import Header, Params, VillageRef
+from okmot.i18n import N_, _, gettext_in
+from okmot.models import AiylAimak, TrustedOffice, Village
+from okmot.reporting.data import Header, OfficeRef, Params, VillageRef
 from okmot.reporting.kinds import HOUSEHOLD, KINDS, PERIOD
 from okmot.services import territory
 
@@ -34,21 +34,27 @@ def check_params(params: Params) -> Params:
     return replace(params, as_of=params.as_of or dt.date.today(), start=None, end=None)
 
 
-def villages_in_scope(session: Session, codes: tuple[str, ...] = ()) -> tuple[list[VillageRef], bool]:
-    """The villages asked for (all when none) and whether the database holds several offices."""
+def villages_in_scope(session: Session, codes: tuple[str, ...] = (),
+                      office: str | None = None) -> tuple[list[VillageRef], bool]:
+    """The villages asked for (all when none; only office ``office``'s when given), and whether the database
+    holds several offices."""
     rows = session.execute(
         select(Village, AiylAimak).join(AiylAimak, AiylAimak.id == Village.aimak_id)
         .where(Village.deleted_at.is_(None), AiylAimak.deleted_at.is_(None))
         .order_by(AiylAimak.code, Village.code)).all()
     refs = [VillageRef(v.id, v.code, v.name_ky, v.name_ru, a.id, a.code, a.name_ky, a.name_ru) for v, a in rows]
     multi = len({r.office_id for r in refs}) > 1
+    if office:
+        refs = [r for r in refs if r.office_code == office.strip()]
+        if not refs:
+            raise ValidationError({"office": _("No aiyl aimak has the office code {code}.").format(code=office)})
     if not codes:
         return refs, multi
     chosen: list[VillageRef] = []
     unknown = []
     for code in codes:
-        office, _sep, village = code.rpartition("/")
-        hits = [r for r in refs if r.code == village and (not office or r.office_code == office)]
+        prefix, _sep, village = code.rpartition("/")
+        hits = [r for r in refs if r.code == village and (not prefix or r.office_code == prefix)]
         if not hits:
             unknown.append(code)
         chosen += [h for h in hits if h not in chosen]
@@ -67,7 +73,22 @@ def header(session: Session, params: Params, villages: list[VillageRef], multi: 
         if len(offices) == 1:
             ky, ru = offices[0][1], offices[0][2]
         else:
-            ky, ru = "; ".join(o[1] for o in offices), "; ".join(o[2] for o in offices)
+            # Codes, not names: a district has up to some twenty offices, named in the summary by office.
+            line = N_("Aiyl aimaks ({n}): {codes}")
+            codes = ", ".join(o[0] for o in offices)
+            ky, ru = (gettext_in(lang, line).format(n=len(offices), codes=codes) for lang in ("ky", "ru"))
     return Header(office_ky=ky, office_ru=ru, villages=tuple(villages), all_villages=not params.villages,
                   multi_office=multi, generated_at=(now or dt.datetime.now()).replace(microsecond=0),
-                  generated_by=generated_by, as_of=params.as_of, start=params.start, end=params.end)
+                  generated_by=generated_by, as_of=params.as_of, start=params.start, end=params.end,
+                  district=is_district(session))
+
+
+def is_district(session: Session) -> bool:
+    """Whether the database consolidates offices' sync packages (it trusts at least one office's key)."""
+    return session.scalar(select(TrustedOffice.id).where(TrustedOffice.deleted_at.is_(None)).limit(1)) is not None
+
+
+def offices_in_database(session: Session) -> list[OfficeRef]:
+    """Every aiyl aimak that has villages in the database, ordered by code (the choice of office)."""
+    refs, _multi = villages_in_scope(session)
+    return sorted({r.office_ref for r in refs}, key=lambda o: o.code)
