@@ -9,6 +9,7 @@ from pathlib import Path
 
 from sqlalchemy.exc import DBAPIError
 
+from okmot import cli_reference
 from okmot.db.engine import Actor, is_url
 from okmot.errors import EnvironmentProblem
 from okmot.i18n import _
@@ -28,7 +29,10 @@ def setup(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> N
     export.add_argument("--db", required=True, metavar="PATH", help=_("the office's database file"))
     export.add_argument("--out", required=True, metavar="DIR", help=_("the folder to write the package to"))
     export.add_argument("--full", action="store_true", help=_("a full package instead of the changes since the last"))
+    export.add_argument("--encrypt", action="store_true",
+                        help=_("encrypt the package to the district's key (only the district can read it)"))
     export.set_defaults(run=_run_export)
+    cli_reference.setup(cmds, common)
 
     imp = cmds.add_parser("import", parents=[common], allow_abbrev=False, help=_("import packages"),
                           description=_("Verify and import sync packages into the district database. "
@@ -47,6 +51,14 @@ def setup(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> N
     status.add_argument("--db", required=True, metavar="URL_OR_PATH", help=_("the district database"))
     status.add_argument("--json", action="store_true", help=_("print JSON instead of text"))
     status.set_defaults(run=_run_status)
+
+    dups = cmds.add_parser("duplicates", parents=[common], allow_abbrev=False,
+                           help=_("persons living in two offices"),
+                           description=_("Persons who seem to live in two aiyl aimaks: the same PIN, or the same "
+                                         "name and birth date, in the packages of two offices."))
+    dups.add_argument("--db", required=True, metavar="URL_OR_PATH", help=_("the district database"))
+    dups.add_argument("--json", action="store_true", help=_("print JSON instead of text"))
+    dups.set_defaults(run=_run_duplicates)
     p.set_defaults(run=lambda _args: (p.print_help(sys.stderr), EXIT_ERROR)[1])
 
 
@@ -72,7 +84,7 @@ def _run_export(args: argparse.Namespace) -> int:
 
     db = _open(args.db)
     try:
-        result = export_package(db, args.out, actor=CLI_ACTOR, full=args.full)
+        result = export_package(db, args.out, actor=CLI_ACTOR, full=args.full, encrypt=args.encrypt)
     except NothingToExport as exc:
         print(exc.message, file=sys.stderr)
         return EXIT_OK
@@ -100,7 +112,7 @@ def _run_import(args: argparse.Namespace) -> int:
     db = _open(args.db, create=True)
     reports = []
     try:
-        for path in _in_sequence(args.packages):
+        for path in _in_sequence(args.packages, db):
             reports.append(import_package(db, path, actor=CLI_ACTOR, trust_new=args.trust_new,
                                           dry_run=args.dry_run))
     finally:
@@ -113,18 +125,15 @@ def _run_import(args: argparse.Namespace) -> int:
     return EXIT_REFUSED if any(r.refused for r in reports) else EXIT_OK
 
 
-def _in_sequence(paths: list[str]) -> list[str]:
-    """Packages of one office in their sequence order, so `sync import *.okmsync` works whatever the shell sorts."""
-    from okmot.sync import package
+def _in_sequence(paths: list[str], db) -> list[str]:
+    """Packages of one office in their sequence order, so `sync import *.okmsync` works whatever the shell sorts.
 
-    def key(path: str):
-        try:
-            m = package.read(path).manifest
-            return (0, m["office_code"], m["installation_id"], m["sequence"], path)
-        except package.PackageError:
-            return (1, "", "", 0, path)
+    Encrypted packages are opened with the district database's key to read their sequence too.
+    """
+    from okmot.sync.batch import plan
+    from okmot.sync.sealing import opener
 
-    return sorted(paths, key=key)
+    return [p.path for p in plan(paths, unseal=opener(db))]
 
 
 def _run_status(args: argparse.Namespace) -> int:
@@ -149,4 +158,28 @@ def _run_status(args: argparse.Namespace) -> int:
                 at=f"{r.last_imported_at:%Y-%m-%d %H:%M}")
         print(f"{r.office_code}  [{r.fingerprint}]  {last}")
         print("  " + ", ".join(f"{t}: {n}" for t, n in r.counts.items()))
+    return EXIT_OK
+
+
+def _run_duplicates(args: argparse.Namespace) -> int:
+    from okmot.services.cross_office import find_pairs
+
+    db = _open(args.db)
+    try:
+        with db.session() as session:
+            pairs = find_pairs(session)
+    finally:
+        db.dispose()
+    if args.json:
+        print(json.dumps([p.as_json() for p in pairs], ensure_ascii=False, indent=1))
+        return EXIT_OK
+    if not pairs:
+        print(_("No person seems to live in two offices."))
+    for p in pairs:
+        print(f"{p.reason_text}:")
+        for person in (p.first, p.second):
+            born = f"{person.birth_date:%d.%m.%Y}" if person.birth_date else "—"
+            print("  " + _("{office} {village}, household {account}: {name}, born {born}, PIN {pin}").format(
+                office=person.office_code, village=person.village_ky, account=person.account_number,
+                name=person.name, born=born, pin=person.pin or "—"))
     return EXIT_OK

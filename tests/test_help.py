@@ -113,7 +113,8 @@ def test_about_shows_version_and_where_things_are(qtbot, tmp_path, okmot_home: P
         ctx.close()
     assert values == {"version": __version__, "data": str(okmot_home),
                       "database": str((tmp_path / "office.sqlite3").resolve()),
-                      "backups": str(okmot_home / "backups"), "log": str(okmot_home / "logs")}
+                      "backups": str(okmot_home / "backups"), "log": str(okmot_home / "logs"),
+                      "reference": "none applied yet (the register shipped with Okmot)"}
 
 
 def test_log_viewer_shows_the_newest_lines(qtbot, tmp_path) -> None:

@@ -85,6 +85,16 @@ class LogViewer(QDialog):
         self.text.moveCursor(self.text.textCursor().MoveOperation.End)
 
 
+def reference_in_use(ctx: AppContext | None) -> str:
+    """The district's reference package version this database uses, as a clerk reads it."""
+    if ctx is None:
+        return ""
+    from okmot.sync.reference_apply import in_use
+
+    with ctx.read() as s:
+        return in_use(s).text()
+
+
 class AboutDialog(QDialog):
     """Version, and where this installation keeps its data, database, backups and log."""
 
@@ -107,6 +117,7 @@ class AboutDialog(QDialog):
             ("database", _("Database"), str(database) if database else (ctx.location if ctx else "")),
             ("backups", _("Backups"), str(home_dir() / "backups")),
             ("log", _("Log folder"), str(logs_dir())),
+            ("reference", _("Reference data from the district"), reference_in_use(ctx)),
         ]
         self.values: dict[str, QLabel] = {}
         for name, caption, value in rows:

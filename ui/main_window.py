@@ -21,6 +21,8 @@ from ui.backup_keeper import BackupKeeper
 from ui.alphabet_window import AlphabetWindow
 from ui.bus import bus
 from ui.district_window import DistrictWindow
+from ui.reference_dialog import ApplyReferenceDialog
+from ui.sync_export_dialog import SyncExportDialog
 from ui.duplicates_window import DuplicatesWindow
 from ui.forms import DateField, format_date
 from ui.household_card import HouseholdDialog
@@ -40,6 +42,11 @@ from ui.services_menu import add_services_menu
 from ui.settings_dialog import SettingsDialog
 
 SEARCH_DELAY_MS = 150
+#: A write that changed more households than this reads the list again instead of row by row.
+ROW_REFRESH_MAX = 50
+#: Search as you type stops counting matches here ("more than 1000"): counting every household that
+#: has someone named "А…" costs more than the page itself.
+COUNT_LIMIT = 1000
 
 
 class MainWindow(QMainWindow):
@@ -190,6 +197,9 @@ class MainWindow(QMainWindow):
         self.reports_action.triggered.connect(lambda: ReportDialog(self.ctx, self).exec())
         self.district_action = reports_menu.addAction(_("Offices and sync packages…"))
         self.district_action.triggered.connect(lambda: DistrictWindow(self.ctx, self).exec())
+        self.send_action = reports_menu.addAction(_("Send to district…"))
+        self.send_action.triggered.connect(lambda: SyncExportDialog(self.ctx, self).exec())
+        self.send_action.setVisible(self.can("sync.export"))
         add_services_menu(self, self.ctx)
         if self.ctx.user is not None:
             admin = bar.addMenu(_("Administration"))
@@ -204,6 +214,9 @@ class MainWindow(QMainWindow):
             if self.can("settings.edit"):
                 self.settings_action = admin.addAction(_("Settings…"))
                 self.settings_action.triggered.connect(lambda: SettingsDialog(self.ctx, self).exec())
+            if self.can("reference.apply"):
+                self.reference_action = admin.addAction(_("Apply reference package…"))
+                self.reference_action.triggered.connect(lambda: ApplyReferenceDialog(self.ctx, self).exec())
             if self.can("audit.view"):
                 self.audit_action = admin.addAction(_("Audit trail…"))
                 self.audit_action.triggered.connect(lambda: AuditWindow(self.ctx, self).exec())
@@ -272,22 +285,79 @@ class MainWindow(QMainWindow):
     def refresh(self) -> None:
         self._search_timer.stop()
         with self.ctx.read() as s:
-            first = search.search_households(s, self.current_filter(), limit=PAGE_SIZE)
+            first = search.search_households(s, self.current_filter(), limit=PAGE_SIZE, count_limit=COUNT_LIMIT)
         self.model.reload(first_page=first.rows)
-        self.count_label.setText(_("Households found: {n}").format(n=first.total) if self.as_of() is None else
-                                 _("Households found: {n} (as of {date})").format(
-                                     n=first.total, date=format_date(self.as_of())))
+        self._show_total(first.total, first.more)
         if self.model.rowCount():
             self.table.selectRow(0)
 
+    def _show_total(self, total: int, more: bool = False) -> None:
+        self.total, self.total_more = total, more
+        as_of = self.as_of()
+        if as_of is None:
+            text = _("Households found: more than {n}") if more else _("Households found: {n}")
+        else:
+            text = (_("Households found: more than {n} (as of {date})") if more
+                    else _("Households found: {n} (as of {date})"))
+        self.count_label.setText(text.format(n=total, date=format_date(as_of) if as_of else ""))
+
     def _on_changed(self, changes) -> None:
-        if changes.households or changes.territory:
-            selected = self.selected_household()
-            self.refresh()
-            if selected is not None:
-                row = self.model.row_of(selected)
+        if not (changes.households or changes.territory):
+            return
+        if not changes.territory and len(changes.households) <= ROW_REFRESH_MAX \
+                and self._refresh_rows(changes.households):
+            return
+        selected = self.selected_household()
+        self.refresh()
+        if selected is not None:
+            row = self.model.row_of(selected)
+            if row >= 0:
+                self.table.selectRow(row)
+
+    def _refresh_rows(self, household_ids) -> bool:
+        """Update only the changed households' rows; False when the list must be read again instead.
+
+        Re-running the whole first page after every save cost more than the save itself on a
+        10 000-household book. A changed row keeps its place unless its account number changed; a
+        household that newly matches inside the loaded rows needs its place found, so that case
+        reads the list again. The total is recounted only when a household beyond the loaded rows
+        may have started or stopped matching.
+        """
+        flt = self.current_filter()
+        last = self.model.last_row()
+        end = None if self.model.complete or last is None else search.account_sort_key(last.account_number)
+        recount = False
+        with self.ctx.read() as s:
+            fresh = {r.id: r for r in search.rows_matching(s, flt, household_ids)}
+            for household_id in household_ids:
+                row = self.model.row_of(household_id)
+                new = fresh.get(household_id)
                 if row >= 0:
-                    self.table.selectRow(row)
+                    old = self.model.row_at(row)
+                    if new is not None and new.account_number != old.account_number:
+                        return False
+                    if new is None and self.total_more:  # "more than N" minus one: count again
+                        return False
+                    continue
+                beyond = end is not None and (new is None or search.account_sort_key(new.account_number) > end)
+                if new is not None and not beyond:
+                    return False
+                recount = recount or beyond
+            if recount and self.total_more:
+                return False
+            total = search.count_households(s, flt) if recount else None
+        removed = 0
+        for household_id in household_ids:
+            row = self.model.row_of(household_id)
+            if row < 0:
+                continue
+            if household_id in fresh:
+                self.model.replace_row(row, fresh[household_id])
+            else:
+                self.model.remove_row(row)
+                removed += 1
+        self._show_total(total if total is not None else self.total - removed)
+        return True
 
     def selected_household(self) -> uuid.UUID | None:
         index = self.table.currentIndex()

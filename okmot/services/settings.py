@@ -28,6 +28,8 @@ SPECS = {spec.key: spec for spec in (
     SettingSpec("import_column_mappings", dict, None),
     #: Pairs of persons a clerk marked as two different people (okmot.services.duplicates).
     SettingSpec("duplicates_dismissed", list, None),
+    #: Cross-office pairs the district operator marked as reviewed (okmot.services.cross_office).
+    SettingSpec("cross_office_reviewed", list, None),
     # Certificates (okmot.services.certificates): letterhead, signatory, numbering.
     SettingSpec("office_address_ky", str, ""),
     SettingSpec("office_address_ru", str, ""),
@@ -51,6 +53,12 @@ SPECS = {spec.key: spec for spec in (
     #: The public key file the district gave, base64 of its bytes, and its SHA-256 fingerprint.
     SettingSpec("district_public_key", str, None),
     SettingSpec("district_key_fingerprint", str, None),
+    #: Village: the district's reference package in use (okmot.sync.reference_apply): its version
+    #: and {"created_at", "applied_at", "key_fingerprint"}.
+    SettingSpec("reference_version", int, 0),
+    SettingSpec("reference_applied", dict, None),
+    #: District: the version of the last reference package published (okmot.sync.reference).
+    SettingSpec("reference_published_version", int, 0),
     #: Minutes without keyboard or mouse input before the screen locks (0 turns the lock off).
     SettingSpec("idle_lock_minutes", int, 10),
 )}
