@@ -63,6 +63,9 @@ class Result:
     max_peak_mb: float | None = 500.0
     note: str = ""
     ratio: float | None = field(default=None)
+    #: CPU time of the measuring thread per sample: on a machine busy with other programs the wall
+    #: time grows, this does not (it leaves out waits for the disk and for other threads).
+    cpu_samples: list[float] = field(default_factory=list)
 
     @property
     def median(self) -> float:
@@ -108,15 +111,16 @@ class Bench:
             if setup is not None:
                 setup()
             fn()
-        samples = []
+        samples, cpu = [], []
         reset_peak_memory()
         for _ in range(repeat):
             if setup is not None:
                 setup()
-            started = time.perf_counter()
+            started, cpu_started = time.perf_counter(), time.thread_time()
             fn()
             samples.append(time.perf_counter() - started)
-        return self.add(group, name, samples, peak_mb=peak_memory_mb(), **judged)
+            cpu.append(time.thread_time() - cpu_started)
+        return self.add(group, name, samples, peak_mb=peak_memory_mb(), cpu_samples=cpu, **judged)
 
     def add(self, group: str, name: str, samples: list[float], **judged) -> Result:
         """Record samples timed elsewhere (one long run, or a loop with its own timer)."""
@@ -139,8 +143,8 @@ class Bench:
 
     def table(self) -> str:
         """A Markdown table (pasted into the README as it is)."""
-        lines = ["| group | operation | median | p95 | target | ratio to raw | peak MB | ok |",
-                 "|---|---|---:|---:|---:|---:|---:|:-:|"]
+        lines = ["| group | operation | median | p95 | CPU median | target | ratio to raw | peak MB | ok |",
+                 "|---|---|---:|---:|---:|---:|---:|---:|:-:|"]
         for r in self.results:
             target = "" if r.target_s is None else ("p95 " if r.use_p95 else "") + "< " + fmt(r.target_s)
             ratio = "" if r.ratio is None else f"{r.ratio:.2f}× {r.baseline}" + (
@@ -148,7 +152,9 @@ class Bench:
             peak = "" if r.peak_mb is None else f"{r.peak_mb:.0f}"
             ok = "✗" if r.failures() else ("✓" if (r.target_s or r.max_ratio) else "")
             name = r.name + (f" ({r.note})" if r.note else "")
-            lines.append(f"| {r.group} | {name} | {fmt(r.median)} | {fmt(r.p95)} | {target} | {ratio} | {peak} | {ok} |")
+            cpu = fmt(statistics.median(r.cpu_samples)) if r.cpu_samples else ""
+            lines.append(f"| {r.group} | {name} | {fmt(r.median)} | {fmt(r.p95)} | {cpu} | {target} | {ratio} | "
+                         f"{peak} | {ok} |")
         return "\n".join(lines)
 
     def machine(self) -> dict:
@@ -166,8 +172,14 @@ class Bench:
             mem_kb = 0
         import sqlite3
 
+        try:
+            # Other programs' load: on a busy machine every time here is longer than the app's own.
+            load = [round(x, 2) for x in os.getloadavg()]
+        except OSError:
+            load = []
         return {"cpu": cpu, "cores": os.cpu_count(), "memory_gb": round(mem_kb / 1024 / 1024, 1),
-                "os": platform.platform(), "python": sys.version.split()[0], "sqlite": sqlite3.sqlite_version}
+                "os": platform.platform(), "python": sys.version.split()[0], "sqlite": sqlite3.sqlite_version,
+                "load_average": load}
 
     def write_json(self, folder: Path) -> Path:
         """One file per run (bench/results/<UTC time>.json), so a change can be compared with the last."""

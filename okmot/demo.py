@@ -29,6 +29,7 @@ from okmot.identity.names import search_key
 from okmot.models import (AiylAimak, ChangeLog, Dwelling, Household, LandPlot, LivestockCount, Machinery,
                           Membership, Person, Setting, Street, Village)
 from okmot.paths import demo_db_path, resource_dir
+from okmot.services import applications, certificates, service_register, settings
 
 #: Every demo row is journalled as written by this system actor (no user accounts exist in a demo).
 DEMO_ACTOR = Actor(user_id=None, username="system:demo")
@@ -116,6 +117,8 @@ class DemoSummary:
     journal_rows: int
     years: tuple[int, ...]
     seconds: float
+    applications: int = 0
+    certificates: int = 0
 
 
 @lru_cache(maxsize=1)
@@ -254,13 +257,13 @@ class _Member:
 
 
 class _Generator:
-    def __init__(self, seed: int, today: dt.date):
+    def __init__(self, seed: int, today: dt.date, farm_years: int = FARM_YEARS):
         self.rng = random.Random(seed)
         # Ids come from their own stream, so the content does not depend on how many ids were drawn.
         self._ids = random.Random(f"okmot-demo-ids:{seed}")
         self.today = today
         self.book_opened = dt.date(today.year - BOOK_YEARS + 1, 1, 1)
-        self.years = tuple(range(today.year - FARM_YEARS + 1, today.year + 1))
+        self.years = tuple(range(today.year - farm_years + 1, today.year + 1))
         data = _names()
         self.data = data
         self.people = data["people"]
@@ -907,6 +910,68 @@ class _Generator:
         return len(members), closed
 
 
+# --- paperwork: applications and certificates of the last year, through the services themselves ---
+
+#: Kinds of certificate the demo office issues (the income estimate needs norms the office sets itself).
+_DEMO_CERTIFICATE_KINDS = (("family", 40), ("residence", 25), ("household_extract", 15), ("land", 12),
+                           ("livestock", 8))
+
+
+def _paperwork(session: Session, *, seed: int, today: dt.date, households: int) -> tuple[int, int]:
+    """About one application and one certificate per ten households, spread over the last year.
+
+    Written with the real services (register, numbering, signing), so numbers, deadlines and signed
+    payloads are what the office would have; which households, kinds and dates is drawn from ``seed``
+    (the signing key and the installation code in the numbers are the installation's own, random).
+    Returns (applications, certificates).
+    """
+    rng = random.Random(f"okmot-demo-paperwork:{seed}")
+    last = min(today, dt.date.today())
+    first = last - dt.timedelta(days=364)  # households and heads of the whole year, so every date fits
+    if not service_register.list_services(session):
+        service_register.install_shipped(session)
+    settings.put(session, "office_address_ky", "Айыл өкмөтүнүн имараты")
+    settings.put(session, "signatory_name_ky", "А. Токтогулов")
+    settings.put(session, "signatory_name_ru", "А. Токтогулов")
+    rows = session.execute(select(Household.id, Person.surname, Person.given_name, Person.pin)
+                           .join(Membership, Membership.household_id == Household.id)
+                           .join(Person, Person.id == Membership.person_id)
+                           .where(Household.status == "open", Membership.relation == "head",
+                                  Membership.to_date.is_(None), Household.opened_on <= first,
+                                  func.coalesce(Membership.from_date, first) <= first)
+                           .order_by(Household.account_number)).all()
+    if not rows:
+        return 0, 0
+    count = max(1, households // 10)
+    days = sorted(last - dt.timedelta(days=rng.randint(0, 364)) for _ in range(count))
+    made_apps = made_certs = 0
+    for n, received in enumerate(days):
+        hid, surname, given, pin = rng.choice(rows)
+        kind = rng.choices([k for k, _w in _DEMO_CERTIFICATE_KINDS], [w for _k, w in _DEMO_CERTIFICATE_KINDS])[0]
+        language = rng.choice(("ky", "ky", "ru", "ky+ru"))
+        service = service_register.for_certificate_kind(session, kind)
+        application_id = None
+        if service is not None and rng.random() < 0.7:
+            record = applications.register_application(session, applications.ApplicationData(
+                service_id=service.id, applicant_name=f"{surname} {given}", applicant_pin=pin or "",
+                household_id=hid, received_on=received, documents_presented=tuple(
+                    d.code for d in service.data.checklist("citizen")[:1])))
+            application_id = record.id
+            made_apps += 1
+            if received > last - dt.timedelta(days=3) and rng.random() < 0.5:
+                continue  # still being worked on
+        issued = certificates.issue_certificate(
+            session, kind=kind, language=language, household_id=hid, issued_on=received,
+            application_id=application_id, receipt_number=f"{received.year}-{n + 1:05d}",
+            applicant_name=f"{surname} {given}")
+        made_certs += 1
+        if application_id is not None:
+            applications.change_status(session, application_id, "issued", on=received)
+        if rng.random() < 0.01:
+            certificates.cancel_certificate(session, issued.id, reason="Маалыматта ката кетти", on=received)
+    return made_apps, made_certs
+
+
 def _require_empty(session: Session) -> None:
     for model in (AiylAimak, Household, Person):
         if session.scalar(select(func.count()).select_from(model)):
@@ -915,10 +980,13 @@ def _require_empty(session: Session) -> None:
 
 
 def generate(db: Database, *, households: int = DEFAULT_HOUSEHOLDS, seed: int = DEFAULT_SEED,
-             today: dt.date | None = None, office_code: str | None = None) -> DemoSummary:
+             today: dt.date | None = None, office_code: str | None = None, farm_years: int = FARM_YEARS,
+             paperwork: bool = False) -> DemoSummary:
     """Write a demo aiyl aimak with ``households`` accounts into a migrated, empty database.
 
     The same ``seed`` and ``today`` give the same rows (apart from the changed_at timestamps).
+    ``farm_years`` years of land and livestock end with the current year; ``paperwork`` adds the last
+    year's applications and certificates (see ``_paperwork``).
     All of it is written in one transaction: a failure leaves the database as it was.
     """
     if isinstance(households, bool) or not isinstance(households, int) or not 1 <= households <= MAX_HOUSEHOLDS:
@@ -926,9 +994,9 @@ def generate(db: Database, *, households: int = DEFAULT_HOUSEHOLDS, seed: int = 
                                .format(n=MAX_HOUSEHOLDS)})
     started = time.perf_counter()
     today = today or dt.date.today()
-    gen = _Generator(seed, today)
+    gen = _Generator(seed, today, farm_years)
     gen.office_code = office_code
-    closed = persons = 0
+    closed = persons = made_apps = made_certs = paper_journal = 0
     with db.session(DEMO_ACTOR) as session:
         _require_empty(session)
         aimak, villages, streets = gen.territory(session)
@@ -947,14 +1015,19 @@ def generate(db: Database, *, households: int = DEFAULT_HOUSEHOLDS, seed: int = 
             if n % BATCH == 0:
                 bulk.flush()
         bulk.flush()
+        if paperwork:
+            before = session.scalar(select(func.count()).select_from(ChangeLog))
+            made_apps, made_certs = _paperwork(session, seed=seed, today=today, households=households)
+            session.flush()
+            paper_journal = session.scalar(select(func.count()).select_from(ChangeLog)) - before
         territory_rows = 2 + len(villages) + sum(len(g) for g in streets)  # aimak, setting, villages, streets
     return DemoSummary(
         villages=len(villages), streets=sum(len(g) for g in streets), households=households,
         closed_households=closed, persons=persons, memberships=bulk.counts["membership"],
         dwellings=bulk.counts["dwelling"], land_plots=bulk.counts["land_plot"],
         livestock_counts=bulk.counts["livestock_count"], machinery=bulk.counts["machinery"],
-        journal_rows=bulk.journalled + territory_rows, years=gen.years,
-        seconds=time.perf_counter() - started,
+        journal_rows=bulk.journalled + territory_rows + paper_journal, years=gen.years,
+        seconds=time.perf_counter() - started, applications=made_apps, certificates=made_certs,
     )
 
 
@@ -996,7 +1069,8 @@ def _occupied(path: Path) -> bool:
 
 
 def create_demo_file(path: str | Path, *, households: int = DEFAULT_HOUSEHOLDS, seed: int = DEFAULT_SEED,
-                     today: dt.date | None = None, office_code: str | None = None) -> DemoSummary:
+                     today: dt.date | None = None, office_code: str | None = None, farm_years: int = FARM_YEARS,
+                     paperwork: bool = False) -> DemoSummary:
     """Create a demo database file at ``path``, which must not exist yet (or be an empty file).
 
     The village is written into a temporary file in the same folder and renamed into place
@@ -1019,7 +1093,8 @@ def create_demo_file(path: str | Path, *, households: int = DEFAULT_HOUSEHOLDS, 
     try:
         db = open_database(tmp)
         try:
-            summary = generate(db, households=households, seed=seed, today=today, office_code=office_code)
+            summary = generate(db, households=households, seed=seed, today=today, office_code=office_code,
+                               farm_years=farm_years, paperwork=paperwork)
         finally:
             db.dispose()
         _fold_wal(tmp)
@@ -1039,13 +1114,15 @@ def create_demo_file(path: str | Path, *, households: int = DEFAULT_HOUSEHOLDS, 
 
 
 def generate_into(target: str, *, households: int = DEFAULT_HOUSEHOLDS, seed: int = DEFAULT_SEED,
-                  today: dt.date | None = None) -> DemoSummary:
+                  today: dt.date | None = None, farm_years: int = FARM_YEARS, paperwork: bool = False) -> DemoSummary:
     """A demo village in a database given by URL (PostgreSQL), which must be empty."""
     if not is_url(target):
-        return create_demo_file(target, households=households, seed=seed, today=today)
+        return create_demo_file(target, households=households, seed=seed, today=today, farm_years=farm_years,
+                                paperwork=paperwork)
     db = open_database(target)
     try:
-        return generate(db, households=households, seed=seed, today=today)
+        return generate(db, households=households, seed=seed, today=today, farm_years=farm_years,
+                        paperwork=paperwork)
     finally:
         db.dispose()
 
@@ -1063,7 +1140,7 @@ def ensure_demo_database(path: str | Path | None = None) -> Path:
         if p.exists() and not p.is_dir():
             p.unlink()
     try:
-        create_demo_file(path)
+        create_demo_file(path, paperwork=True)
     except ConflictError:
         if not _occupied(path):  # another instance won the race: use its file
             raise

@@ -27,7 +27,7 @@ def make_office(folder: Path, code: str, seed: int, households: int = 10) -> Dat
 
 
 def snapshot(db: Database) -> str:
-    """A digest of every row of every table: equal digests mean the database is row-for-row unchanged."""
+    """A digest of every row of every table, the audit trail included: equal digests mean nothing changed."""
     h = hashlib.sha256()
     with db.engine.connect() as conn:
         for table in Base.metadata.sorted_tables:

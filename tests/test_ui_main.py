@@ -346,3 +346,69 @@ def test_card_title_page_keeps_village_and_street_and_saves(qtbot, ctx):
         after = households.get_card(s, hid)
     assert (after.data.house_number, after.data.village_id, after.data.street_id) == (
         "17б", before.data.village_id, before.data.street_id)
+
+
+def _emit_write(ctx, write):
+    """Run a service write as a dialog does and announce it on the bus."""
+    from ui.bus import bus
+
+    with ctx.write() as s:
+        changes = write(s)
+    bus.changed.emit(changes)
+
+
+def test_a_write_refreshes_only_the_changed_rows(qtbot, window, ctx):
+    import dataclasses
+    import datetime as dt
+
+    resets = []
+    window.model.modelReset.connect(lambda: resets.append(1))
+    assert window.count_label.text() == "Households found: 12"
+    window.table.selectRow(3)
+    hid = window.model.row_at(3).id
+    with ctx.read() as s:
+        head = households.get_card(s, hid).head.person
+    data = dataclasses.replace(head.data, surname="Жаңыбеков")
+    _emit_write(ctx, lambda s: households.update_member(s, hid, head.id, data, relation="head")[0])
+    assert resets == []
+    assert window.model.row_at(3).head == "Жаңыбеков Бекзат"
+    assert window.selected_household() == hid
+    assert window.count_label.text() == "Households found: 12"
+
+    closing = window.model.row_at(5)
+    _emit_write(ctx, lambda s: households.close_household(s, closing.id, on=dt.date.today(), reason="moved"))
+    assert resets == []
+    assert window.model.rowCount() == 11 and window.model.row_of(closing.id) == -1
+    assert window.count_label.text() == "Households found: 11"
+
+    with ctx.read() as s:
+        village_id = households.get_card(s, hid).data.village_id
+    _emit_write(ctx, lambda s: households.create_household(
+        s, households.HouseholdData("0000", village_id, None, ""))[1])
+    assert resets == [1]  # a new household needs its place in the list: read again
+    assert window.model.row_at(0).account_number == "0000"
+    assert window.count_label.text() == "Households found: 12"
+    assert window.selected_household() == hid
+
+
+def test_a_write_beyond_the_loaded_rows_recounts(qtbot, ctx, monkeypatch):
+    import datetime as dt
+
+    from ui import household_model, main_window
+
+    monkeypatch.setattr(household_model, "PAGE_SIZE", 5)
+    monkeypatch.setattr(main_window, "PAGE_SIZE", 5)
+    w = MainWindow(ctx)
+    qtbot.addWidget(w)
+    assert w.model.rowCount() == 5 and w.model.canFetchMore()
+    with ctx.read() as s:
+        far = households.household_id_by_account(s, "0010")
+    _emit_write(ctx, lambda s: households.close_household(s, far, on=dt.date.today(), reason="moved"))
+    assert w.model.rowCount() == 5
+    assert w.count_label.text() == "Households found: 11"
+    _emit_write(ctx, lambda s: households.reopen_household(s, far))
+    assert w.count_label.text() == "Households found: 12"
+    while w.model.canFetchMore():
+        w.model.fetchMore()
+    assert [w.model.row_at(r).account_number for r in range(w.model.rowCount())] == [
+        f"{i:04d}" for i in range(1, 13)]

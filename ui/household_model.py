@@ -71,6 +71,25 @@ class HouseholdListModel(QAbstractTableModel):
     def row_of(self, household_id) -> int:
         return next((i for i, r in enumerate(self._rows) if r.id == household_id), -1)
 
+    @property
+    def complete(self) -> bool:
+        """True when every matching household is loaded (no page left to fetch)."""
+        return not self._more
+
+    def last_row(self) -> HouseholdRow | None:
+        return self._rows[-1] if self._rows else None
+
+    def replace_row(self, row: int, fresh: HouseholdRow) -> None:
+        """Show a changed household's new values in place (the selection stays where it is)."""
+        self._rows[row] = fresh
+        self.dataChanged.emit(self.index(row, 0), self.index(row, len(COLUMNS) - 1))
+
+    def remove_row(self, row: int) -> None:
+        """Drop a household that no longer matches the search."""
+        self.beginRemoveRows(QModelIndex(), row, row)
+        del self._rows[row]
+        self.endRemoveRows()
+
     # --- Qt model API -----------------------------------------------------------------------
 
     def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:

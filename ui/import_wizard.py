@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
 )
 
 from okmot.errors import OkmotError
+from okmot.gcpause import background_job
 from okmot.i18n import _
 from okmot.importer import values
 from okmot.importer.apply import ImportResult, apply_plan
@@ -49,7 +50,8 @@ class Worker(QThread):
 
     def run(self) -> None:
         try:
-            result = self._task(self.progressed.emit, self.cancel_event.is_set)
+            with background_job():
+                result = self._task(self.progressed.emit, self.cancel_event.is_set)
         except OkmotError as exc:
             self.failed.emit(exc.message)
         except Exception:  # a bug: logged with its traceback, explained without it

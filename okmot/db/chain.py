@@ -7,22 +7,33 @@ both are found by ``verify``. Rows are appended only through ``append`` so the c
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import uuid
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import Table, insert, select, text
+from sqlalchemy import Table, select, text
 from sqlalchemy.engine import Connection
+
+from okmot.db import bulk
 
 GENESIS = "0" * 64
 #: PostgreSQL advisory lock key: two district operators appending at once must not fork the chain.
 _PG_LOCK = 7_140_117
 
 
+#: The text of the common exact types, looked up by type: bulk imports hash hundreds of thousands of rows.
+_FAST_TEXT = {str: lambda v: v, int: str, uuid.UUID: lambda v: v.hex,
+              dt.datetime: lambda v: v.isoformat(sep=" "), dt.date: lambda v: v.isoformat()}
+
+
 def _text(value) -> str:
     if value is None:
         return ""
+    fast = _FAST_TEXT.get(type(value))
+    if fast is not None:
+        return fast(value)
     if isinstance(value, uuid.UUID):
         return value.hex
     if hasattr(value, "isoformat"):
@@ -32,12 +43,13 @@ def _text(value) -> str:
 
 def digest(prev_hash: str, row: dict, fields: Sequence[str]) -> str:
     """The hash of one row: the previous hash and the row's fields, unambiguously joined."""
-    h = hashlib.sha256(prev_hash.encode("ascii"))
+    parts = [prev_hash.encode("ascii")]
     for name in fields:
         value = _text(row.get(name)).encode("utf-8")
-        h.update(len(value).to_bytes(8, "big"))
-        h.update(value)
-    return h.hexdigest()
+        parts.append(len(value).to_bytes(8, "big"))
+        parts.append(value)
+    # One update over the joined bytes hashes the same stream as one update per part, faster.
+    return hashlib.sha256(b"".join(parts)).hexdigest()
 
 
 def append(conn: Connection, table: Table, rows: list[dict], fields: Sequence[str]) -> None:
@@ -51,7 +63,7 @@ def append(conn: Connection, table: Table, rows: list[dict], fields: Sequence[st
     for row in rows:
         row["prev_hash"] = prev
         row["hash"] = prev = digest(prev, row, fields)
-    conn.execute(insert(table), rows)
+    bulk.insert(conn, table, [c.name for c in table.columns if c.name != "seq"], rows)
 
 
 @dataclass(frozen=True)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from okmot.identity.names import fix_lookalikes
 
 #: The Kyrgyz Cyrillic alphabet in dictionary order. Python's default order puts ң, ө and ү after
@@ -19,7 +21,10 @@ for _i, _ch in enumerate(ALPHABET):
     _TABLE[ord(_ch)] = chr(_LETTER_BASE + _i)
 
 
+@lru_cache(maxsize=1 << 16)
 def _primary(text: str) -> str:
+    # Cached: a village's 50 000 residents share a few thousand names, and sorting a list calls this
+    # for every part of every name.
     folded = fix_lookalikes(text).text.casefold()
     out = []
     for ch in folded:

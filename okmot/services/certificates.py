@@ -446,7 +446,7 @@ def issue_certificate(session: Session, *, kind: str, language: str, household_i
     subject = resolve_subject(session, kind, household_id=household_id, person_id=person_id, on=as_of)
     head = letterhead(session)
     installation = numbering.installation_code(session)
-    signing.ensure_own_key(session, head.office_code, installation)
+    signing.ensure_own_key(session, head.office_code, installation, for_action="certificate.issue")
     seq = numbering.next_sequence(session, Certificate, start=settings.get(session, "certificate_number_start") or 1,
                                   office_code=head.office_code, installation_code=installation,
                                   year=issued_on.year)

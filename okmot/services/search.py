@@ -17,6 +17,8 @@ from okmot.models import Household, Membership, Person, Street, Village
 # U+10FFFF sorts after every other character in SQLite's byte order and PostgreSQL's "C" order,
 # so "key >= p AND key < p + MAX" is a prefix test that can use a plain index.
 _MAX_CHAR = "\U0010ffff"
+#: Persons bearing a name prefix from which it counts as common (see _name_condition).
+_COMMON_PREFIX = 2000
 
 
 @dataclass(frozen=True)
@@ -80,7 +82,28 @@ def _places_matching(session: Session, model, key: str) -> list[uuid.UUID]:
     return ids
 
 
-def _term_condition(session: Session, term: str) -> ColumnElement[bool]:
+def _name_condition(session: Session, key: str, common: list[str] | None) -> ColumnElement[bool]:
+    """Households with a member whose surname or given name starts with ``key``.
+
+    A rare prefix ("Асанов") is cheapest as a list of households found through the name indexes.
+    A common one ("а", a tenth of the book or more) makes that list as long as the book: then each
+    household is tested through its few members while the list is read in account order, and the
+    page's LIMIT stops the reading early. A capped count of the persons bearing the prefix (index
+    only) tells the two apart; ``common`` collects the terms that took the second way.
+    """
+    named = or_(prefix(Person.surname_key, key), prefix(Person.given_name_key, key))
+    probe = select(Person.id).where(named).limit(_COMMON_PREFIX).subquery()
+    if session.scalar(select(func.count()).select_from(probe)) >= _COMMON_PREFIX:
+        if common is not None:
+            common.append(key)
+        return (select(Membership.id).join(Person, Person.id == Membership.person_id)
+                .where(Membership.household_id == Household.id, Membership.deleted_at.is_(None), named)
+                .exists())
+    return Household.id.in_(select(Membership.household_id).join(Person, Person.id == Membership.person_id)
+                            .where(named, Membership.deleted_at.is_(None)))
+
+
+def _term_condition(session: Session, term: str, common: list[str] | None = None) -> ColumnElement[bool]:
     digits = pins.clean(term)
     if digits.isdigit():
         pin_households = (select(Membership.household_id)
@@ -89,23 +112,19 @@ def _term_condition(session: Session, term: str) -> ColumnElement[bool]:
         return or_(prefix(Household.account_number, digits), Household.id.in_(pin_households),
                    prefix(Household.house_number, digits))
     key = search_key(term)
-    name_households = (select(Membership.household_id)
-                       .join(Person, Person.id == Membership.person_id)
-                       .where(or_(prefix(Person.surname_key, key), prefix(Person.given_name_key, key)),
-                              Membership.deleted_at.is_(None)))
     return or_(
         prefix(Household.account_number, term),
         prefix(Household.house_number, term),
-        Household.id.in_(name_households),
+        _name_condition(session, key, common),
         Household.village_id.in_(_places_matching(session, Village, key)),
         Household.street_id.in_(_places_matching(session, Street, key)),
     )
 
 
-def _where(session: Session, flt: HouseholdFilter) -> list[ColumnElement[bool]]:
+def _where(session: Session, flt: HouseholdFilter, common: list[str] | None = None) -> list[ColumnElement[bool]]:
     conds: list[ColumnElement[bool]] = [Household.deleted_at.is_(None)]
     for term in flt.text.split():
-        conds.append(_term_condition(session, term))
+        conds.append(_term_condition(session, term, common))
     if flt.village_id is not None:
         conds.append(Household.village_id == flt.village_id)
     if flt.as_of is not None:
@@ -142,16 +161,33 @@ class HouseholdPage:
     rows: list[HouseholdRow]
     #: How many households match in all (not only on this page).
     total: int
+    #: True when more than ``total`` match: the count stopped at the caller's ``count_limit``.
+    more: bool = False
 
 
-def search_households(session: Session, flt: HouseholdFilter, *, offset: int = 0, limit: int = 200) -> HouseholdPage:
+def search_households(session: Session, flt: HouseholdFilter, *, offset: int = 0, limit: int = 200,
+                      count_limit: int | None = None) -> HouseholdPage:
     """One page of households matching ``flt`` and the total, ordered by account number.
 
-    The page's ids and the total come from one query (a window count), so the matching work —
-    the name-prefix subquery above all — is done once; the columns shown are then read for
-    the page's rows only.
+    Usually the page's ids and the total come from one query (a window count), so the matching
+    work — the name-prefix subquery above all — is done once. For a common name prefix counting
+    every match costs as much as the whole book; with ``count_limit`` (search as you type) the page
+    is read in index order up to its LIMIT and the count stops after ``count_limit`` matches.
+    The columns shown are then read for the page's rows only.
     """
-    page = session.execute(select(Household.id, func.count().over()).where(*_where(session, flt))
+    common: list[str] = []
+    where = _where(session, flt, common)
+    if common and count_limit is not None:
+        ids = list(session.scalars(select(Household.id).where(*where).order_by(*_account_order())
+                                   .offset(offset).limit(limit)))
+        if offset == 0 and len(ids) < limit:
+            total = len(ids)
+        else:
+            capped = select(Household.id).where(*where).limit(count_limit + 1).subquery()
+            total = session.scalar(select(func.count()).select_from(capped)) or 0
+        more = total > count_limit
+        return HouseholdPage(_rows_for(session, ids, flt.as_of) if ids else [], min(total, count_limit), more)
+    page = session.execute(select(Household.id, func.count().over()).where(*where)
                            .order_by(*_account_order()).offset(offset).limit(limit)).all()
     if not page:
         total = count_households(session, flt) if offset else 0
@@ -160,14 +196,34 @@ def search_households(session: Session, flt: HouseholdFilter, *, offset: int = 0
     return HouseholdPage(_rows_for(session, ids, flt.as_of), page[0][1])
 
 
+def rows_matching(session: Session, flt: HouseholdFilter, ids) -> list[HouseholdRow]:
+    """The rows of the households ``ids`` that match ``flt`` now, so a list can refresh the changed rows only."""
+    ids = list(ids)
+    if not ids:
+        return []
+    matching = list(session.scalars(select(Household.id).where(Household.id.in_(ids), *_where(session, flt))))
+    return _rows_for(session, matching, flt.as_of) if matching else []
+
+
+def account_sort_key(account_number: str) -> tuple[int, str, str]:
+    """The list's order (see _account_order) computed in Python, to place one row without a query."""
+    bare = account_number.lstrip("0")
+    return len(bare), bare, account_number
+
+
 def find_households(session: Session, flt: HouseholdFilter, *, offset: int = 0, limit: int = 200) -> list[HouseholdRow]:
     """One page of households matching ``flt``, ordered by account number (numbers sort as numbers)."""
     return search_households(session, flt, offset=offset, limit=limit).rows
 
 
+#: The head's stay and person, aliased once: SQLAlchemy memoizes an alias's column adaptation on the alias,
+#: so a fresh alias per search costs more to build than the query takes to run.
+_HEAD_M = aliased(Membership)
+_HEAD_P = aliased(Person)
+
+
 def _rows_for(session: Session, ids: list[uuid.UUID], as_of: dt.date | None = None) -> list[HouseholdRow]:
-    head_m = aliased(Membership)
-    head_p = aliased(Person)
+    head_m, head_p = _HEAD_M, _HEAD_P
     # As of a past date a stay's dates tell who lived there; today's count also drops anyone
     # whose status says they no longer live (a status set without ending the stay).
     living = (Person.residence_status.in_(("living", "temporarily_absent")) if as_of is None
@@ -177,8 +233,10 @@ def _rows_for(session: Session, ids: list[uuid.UUID], as_of: dt.date | None = No
                .where(Membership.household_id == Household.id, stay_on(Membership, as_of),
                       Membership.deleted_at.is_(None), living)
                .correlate(Household).scalar_subquery())
-    q = (select(Household, Village.name_ky, Village.name_ru, Street.name_ky, Street.name_ru,
-                head_p.surname, head_p.given_name, members)
+    # Columns, not Household entities: a page of 200 rows needs no identity map.
+    q = (select(Household.id, Household.account_number, Household.house_number, Household.address_note,
+                Household.status, Household.closed_on, Village.name_ky, Village.name_ru, Street.name_ky,
+                Street.name_ru, head_p.surname, head_p.given_name, members)
          .where(Household.id.in_(ids))
          .join(Village, Village.id == Household.village_id)
          .outerjoin(Street, Street.id == Household.street_id)
@@ -186,12 +244,11 @@ def _rows_for(session: Session, ids: list[uuid.UUID], as_of: dt.date | None = No
                                  stay_on(head_m, as_of), head_m.deleted_at.is_(None)))
          .outerjoin(head_p, head_p.id == head_m.person_id))
     by_id: dict[uuid.UUID, HouseholdRow] = {}
-    for hh, v_ky, v_ru, s_ky, s_ru, h_sur, h_given, n in session.execute(q):
-        if hh.id in by_id:  # two heads recorded by mistake: list the household once
+    for hid, account, house, note, status, closed_on, v_ky, v_ru, s_ky, s_ru, h_sur, h_given, n in session.execute(q):
+        if hid in by_id:  # two heads recorded by mistake: list the household once
             continue
-        status = hh.status if as_of is None else (
-            "closed" if hh.closed_on is not None and hh.closed_on <= as_of else "open")
-        by_id[hh.id] = HouseholdRow(hh.id, hh.account_number, v_ky, v_ru, s_ky or "", s_ru or "",
-                                    hh.house_number or "", hh.address_note or "", h_sur or "", h_given or "",
-                                    n or 0, status)
+        if as_of is not None:
+            status = "closed" if closed_on is not None and closed_on <= as_of else "open"
+        by_id[hid] = HouseholdRow(hid, account, v_ky, v_ru, s_ky or "", s_ru or "", house or "", note or "",
+                                  h_sur or "", h_given or "", n or 0, status)
     return [by_id[i] for i in ids if i in by_id]

@@ -3,26 +3,30 @@
 from __future__ import annotations
 
 import binascii
+import contextlib
 import hashlib
 import logging
 import uuid
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
-from sqlalchemy import bindparam, func, insert, select, text, update
+from sqlalchemy import bindparam, func, select, text, update
 from sqlalchemy.exc import OperationalError, StatementError
 from sqlalchemy.orm import Session
 
+from okmot import permissions
+from okmot.db import bulk
 from okmot.db.base import utcnow
 from okmot.db.engine import Actor, Database
 from okmot.db.journal import append_rows, journal_rows, jsonable
 from okmot.db.migrate import head_revision, known_revision
 from okmot.i18n import _
-from okmot.models import ImportedPackage, TrustedOffice
-from okmot.services import signing
-from okmot.sync import package, scope
+from okmot.models import AiylAimak, ImportedPackage, TrustedOffice
+from okmot.services import audit, signing
+from okmot.sync import package, scope, sealing
 from okmot.sync.package import PackageError
 
 log = logging.getLogger(__name__)
@@ -31,6 +35,8 @@ CHUNK = 500
 #: Conflicts named one by one in a report; the rest are counted.
 MAX_NAMED_WARNINGS = 20
 _UNJOURNALED = ("version", "changed_at", "changed_by")
+#: SQLite page cache while a package is applied (KiB): a 5 000-household package's indexes fit.
+IMPORT_CACHE_KIB = 131_072
 
 
 @dataclass(frozen=True)
@@ -137,8 +143,8 @@ def _check_signature(session: Session, pkg: package.Package, trust_new: bool) ->
     return trusted
 
 
-def _check_files(pkg: package.Package) -> dict[str, list[dict]]:
-    """The decoded records per table, after checking every hash and count."""
+def _check_files(pkg: package.Package) -> list[str]:
+    """The tables the package carries, after checking every member against the manifest and its hash."""
     m = pkg.manifest
     expected = {package.records_member(t) for t in m["counts"]}
     if set(m["files"]) != expected or set(pkg.members) != expected:
@@ -147,27 +153,30 @@ def _check_files(pkg: package.Package) -> dict[str, list[dict]]:
     if unknown:
         raise _refuse("damaged", _("The package holds tables this version does not know: {names}.")
                       .format(names=", ".join(sorted(unknown))))
-    records = {}
-    for table_name in scope.TABLE_NAMES:
-        if table_name not in m["counts"]:
-            continue
-        member = package.records_member(table_name)
-        data = pkg.members[member]
-        if hashlib.sha256(data).hexdigest() != m["files"][member]:
+    for member in sorted(expected):
+        if hashlib.sha256(pkg.members[member]).hexdigest() != m["files"][member]:
             raise _refuse("damaged", _("The file {name} in the package was altered or damaged.").format(name=member))
-        table = scope.BY_NAME[table_name]
-        names = scope.columns(table)
-        try:
-            decode = package.RecordDecoder(table, names)
-            rows = [decode(line) for line in data.splitlines() if line]
-        except (ValueError, TypeError, AttributeError) as exc:
-            raise _refuse("damaged", _("A record in {name} is damaged ({detail}).").format(
-                name=member, detail=exc)) from None
-        if len(rows) != m["counts"][table_name] or len({r["id"] for r in rows}) != len(rows):
-            raise _refuse("counts", _("The number of records in {name} does not match the manifest.")
-                          .format(name=member))
-        records[table_name] = rows
-    return records
+    return [t for t in scope.TABLE_NAMES if t in m["counts"]]
+
+
+def _decode_table(pkg: package.Package, table_name: str) -> list[tuple[dict, dict]]:
+    """The records of one table as (value as it travels, database value) pairs, checked against the counts.
+
+    Tables are decoded one at a time, just before they are applied, so an import holds one
+    table's records in memory, not the whole package's.
+    """
+    member = package.records_member(table_name)
+    table = scope.BY_NAME[table_name]
+    decode = package.RecordDecoder(table, scope.columns(table))
+    try:
+        pairs = [(raw, decode.convert(raw)) for raw in map(decode.parse, pkg.members[member].splitlines())]
+    except (ValueError, TypeError, AttributeError) as exc:
+        raise _refuse("damaged", _("A record in {name} is damaged ({detail}).").format(
+            name=member, detail=exc)) from None
+    if len(pairs) != pkg.manifest["counts"][table_name] or len({row["id"] for _raw, row in pairs}) != len(pairs):
+        raise _refuse("counts", _("The number of records in {name} does not match the manifest.")
+                      .format(name=member))
+    return pairs
 
 
 def _check_sequence(session: Session, m: dict) -> None:
@@ -191,32 +200,42 @@ def _check_sequence(session: Session, m: dict) -> None:
             numbers=", ".join(str(n) for n in missing), office=m["office_code"]))
 
 
-def _apply_table(session: Session, table, rows: list[dict], actor: Actor, warnings: list[str],
-                 owned: set[uuid.UUID]) -> TableSummary:
-    names = scope.columns(table)
-    existing: dict[uuid.UUID, dict] = {}
-    ids = [r["id"] for r in rows]
+def _existing(session: Session, table, names: list[str], ids: list[uuid.UUID]) -> dict[uuid.UUID, dict]:
+    existing = {}
+    cols = [table.c[n] for n in names]
     for start in range(0, len(ids), CHUNK):
-        chunk = ids[start:start + CHUNK]
-        for r in session.execute(select(*[table.c[n] for n in names]).where(table.c.id.in_(chunk))):
+        for r in session.execute(select(*cols).where(table.c.id.in_(ids[start:start + CHUNK]))):
             existing[r.id] = dict(r._mapping)
+    return existing
+
+
+def _apply_table(session: Session, table, pairs: list[tuple[dict, dict]], actor: Actor, warnings: list[str],
+                 owned: set[uuid.UUID], *, fresh: bool, now) -> TableSummary:
+    """Insert, update or keep each record; ``fresh``: the district holds nothing of the office yet.
+
+    For a fresh office no existing rows are looked up: every record is new, and a record whose id
+    the district already holds for another office fails the insert on its primary key, which
+    refuses the package as a clash.
+    """
+    names = scope.columns(table)
+    existing = {} if fresh else _existing(session, table, names, [row["id"] for _raw, row in pairs])
     new = updated = unchanged = deleted = conflicts = 0
     inserts, updates, journal = [], [], []
-    now = utcnow()
-    for row in rows:
+    for raw, row in pairs:
         old = existing.get(row["id"])
-        if old is not None and row["id"] not in owned:
-            # A trusted office may change its own records only, never another office's.
-            raise _refuse("foreign_records", _(
-                "The package would change {table} {id}, which belongs to another office; it was refused.").format(
-                table=table.name, id=row["id"]))
         if old is None:
             inserts.append(row)
             deleted += row["deleted_at"] is not None
             new += row["deleted_at"] is None
-            changes = {k: jsonable(v) for k, v in row.items() if k not in _UNJOURNALED}
+            # The travelling values are already the journal's JSON form (jsonable): no second conversion.
+            changes = {k: v for k, v in raw.items() if k not in _UNJOURNALED}
             journal.append(journal_rows(table.name, row["id"], "insert", row["version"], changes, actor, now))
             continue
+        if row["id"] not in owned:
+            # A trusted office may change its own records only, never another office's.
+            raise _refuse("foreign_records", _(
+                "The package would change {table} {id}, which belongs to another office; it was refused.").format(
+                table=table.name, id=row["id"]))
         diff = {k: [jsonable(old[k]), jsonable(row[k])] for k in names if old[k] != row[k] and k not in _UNJOURNALED}
         if old["version"] > row["version"] or (old["version"] == row["version"] and diff):
             conflicts += 1
@@ -233,22 +252,44 @@ def _apply_table(session: Session, table, rows: list[dict], actor: Actor, warnin
         updated += not became_deleted
         op = "delete" if became_deleted else "update"
         journal.append(journal_rows(table.name, row["id"], op, row["version"], diff, actor, now))
+    conn = session.connection()
     self_ref = scope.SELF_REFERENCES.get(table.name)
     if inserts:
         if self_ref is None:
-            session.execute(insert(table), inserts)
+            bulk.insert(conn, table, names, inserts)
         else:
             # A row may refer to another row of the same batch: insert all without the reference,
             # then set it, so every statement satisfies the foreign key whatever the order.
-            session.execute(insert(table), [{**r, self_ref: None} for r in inserts])
+            bulk.insert(conn, table, names, [{**r, self_ref: None} for r in inserts])
             linked = [{"b_id": r["id"], self_ref: r[self_ref]} for r in inserts if r[self_ref] is not None]
             if linked:
                 session.execute(update(table).where(table.c.id == bindparam("b_id")), linked)
     if updates:
         session.execute(update(table).where(table.c.id == bindparam("b_id")), updates)
     if journal:
-        append_rows(session.connection(), journal)
+        append_rows(conn, journal)
     return TableSummary(new, updated, unchanged, deleted, conflicts)
+
+
+@contextlib.contextmanager
+def _import_cache(session: Session) -> Iterator[None]:
+    """On SQLite, a page cache of IMPORT_CACHE_KIB for the import, the connection's own size again afterwards.
+
+    Records and journal rows go into indexes keyed by random UUIDs: with SQLite's default 2 MB
+    cache most inserts touch a page that was just evicted. The cache changes no durability (the
+    commit writes and syncs as before); the pooled connection gets its usual size back.
+    """
+    if session.get_bind().dialect.name != "sqlite":
+        yield
+        return
+    # The driver's connection: the SQLAlchemy one may be unusable after a refused insert.
+    dbapi = session.connection().connection.driver_connection
+    before = dbapi.execute("PRAGMA cache_size").fetchone()[0]
+    dbapi.execute(f"PRAGMA cache_size = -{IMPORT_CACHE_KIB}")
+    try:
+        yield
+    finally:
+        dbapi.execute(f"PRAGMA cache_size = {int(before)}")
 
 
 def _lock_office(session: Session, office_code: str) -> None:
@@ -260,16 +301,43 @@ def _lock_office(session: Session, office_code: str) -> None:
 
 def import_package(db: Database, path: str | Path, *, actor: Actor, trust_new: bool = False,
                    dry_run: bool = False) -> ImportReport:
-    """Verify and apply one package in one transaction; a refused package leaves the database untouched.
+    """Verify and apply one package in one transaction; a refused package leaves the records untouched.
 
-    Refusals are reported (and logged to the application log), not written to the database, so a
-    refused package changes no row at all.
+    Needs the ``sync.import`` right (and ``sync.trust`` to trust a new office). An imported package
+    is written to the audit trail in its import's transaction. A refused or already imported one
+    writes nothing to the database, not even an audit row (the district's data stays row for row
+    as it was): it goes to the application log with the user, file, office and reason. A dry run
+    writes nothing at all.
     """
+    permissions.require(actor, "sync.import")
+    report = _import_one(db, path, actor=actor, trust_new=trust_new, dry_run=dry_run)
+    if report.status in ("refused", "already_imported"):
+        # Not in the database: a refused package must leave it row for row as it was.
+        log.log(logging.WARNING if report.refused else logging.INFO,
+                "sync package %s %s: user %s, office %s, installation %s, sequence %s, package %s, reason %s: %s",
+                Path(report.path).name, report.status, actor.username, report.office_code or "?",
+                report.installation_id or "?", report.sequence, report.package_id or "?", report.reason or "-",
+                report.message)
+    return report
+
+
+def _audit(session: Session, actor: Actor, shown: str, result: str, reason: str, package_id: str,
+           office_code: str, installation_id: str, sequence: int | None, full: bool | None) -> None:
+    try:
+        subject = uuid.UUID(package_id) if package_id else None
+    except ValueError:
+        subject = None
+    audit.record(session, actor, "sync_import", subject_table="sync_package", subject_id=subject, detail={
+        "file": Path(shown).name, "package_id": package_id, "office_code": office_code,
+        "installation_id": installation_id, "sequence": sequence, "full": full, "result": result,
+        "reason": reason})
+
+
+def _import_one(db: Database, path: str | Path, *, actor: Actor, trust_new: bool, dry_run: bool) -> ImportReport:
     shown = str(path)
     try:
-        pkg = package.read(path)
+        pkg = package.read(path, unseal=sealing.opener(db))
     except PackageError as exc:
-        log.warning("sync package %s refused: %s", shown, exc.message)
         return ImportReport(shown, "refused", exc.message, exc.reason)
     m = pkg.manifest
     head = {"package_id": m["package_id"], "office_code": m["office_code"],
@@ -280,7 +348,7 @@ def import_package(db: Database, path: str | Path, *, actor: Actor, trust_new: b
         fingerprint = ""
     outcome: dict = {}
     try:
-        with db.session(actor) as session:
+        with db.session(actor) as session, _import_cache(session):
             _check_versions(m)
             try:
                 office_id = uuid.UUID(m["office_id"])
@@ -290,7 +358,12 @@ def import_package(db: Database, path: str | Path, *, actor: Actor, trust_new: b
                 raise _refuse("damaged", _("The package's manifest is damaged.")) from None
             _lock_office(session, m["office_code"])
             trusted = _check_signature(session, pkg, trust_new or dry_run)
-            records = _check_files(pkg)
+            if trusted is None and not dry_run and not permissions.allowed(permissions.role_of(actor), "sync.trust"):
+                raise _refuse("not_allowed", _(
+                    "Your role does not allow you to trust a new office's key: package {seq} of office {office} "
+                    "(key fingerprint {fp}) was not imported.").format(
+                    seq=m["sequence"], office=m["office_code"], fp=fingerprint))
+            table_names = _check_files(pkg)
             done = session.scalar(select(ImportedPackage).where(
                 ImportedPackage.package_id == package_id, ImportedPackage.result == "imported"))
             if done is not None:
@@ -311,9 +384,14 @@ def import_package(db: Database, path: str | Path, *, actor: Actor, trust_new: b
                                   "needs explicit trust (--trust-new).").format(
                     office=m["office_code"], fp=fingerprint))
             tables = {}
-            for table_name, rows in records.items():
-                owned = set(session.scalars(scope.owned_ids(table_name, office_id, m["office_code"])))
-                tables[table_name] = _apply_table(session, scope.BY_NAME[table_name], rows, actor, warnings, owned)
+            fresh = session.get(AiylAimak, office_id) is None
+            for table_name in table_names:
+                pairs = _decode_table(pkg, table_name)
+                owned = set() if fresh else set(session.scalars(
+                    scope.owned_ids(table_name, office_id, m["office_code"])))
+                tables[table_name] = _apply_table(session, scope.BY_NAME[table_name], pairs, actor, warnings,
+                                                  owned, fresh=fresh, now=now)
+                del pairs
             totals = scope.live_counts(session, office_id, m["office_code"])
             wrong = {t: (totals.get(t, 0), n) for t, n in m["totals"].items() if totals.get(t, 0) != n}
             wrong.update({t: (n, 0) for t, n in totals.items() if t not in m["totals"] and n})
@@ -337,13 +415,13 @@ def import_package(db: Database, path: str | Path, *, actor: Actor, trust_new: b
                 sequence=m["sequence"], full=m["full"], result="imported",
                 counts={t: s.as_json() for t, s in tables.items()}, package_created_at=created_at,
                 imported_by=actor.username, imported_at=now, message="; ".join(named)))
+            _audit(session, actor, shown, "imported", "", **head)
             outcome["status"] = "imported"
             outcome["message"] = _("Package {seq} of office {office} was imported.").format(
                 seq=m["sequence"], office=m["office_code"])
     except _Rollback:
         pass
     except PackageError as exc:
-        log.warning("sync package %s refused: %s", shown, exc.message)
         return ImportReport(shown, "refused", exc.message, exc.reason, fingerprint=fingerprint, **head)
     except StatementError as exc:
         if isinstance(exc, OperationalError):
@@ -352,7 +430,6 @@ def import_package(db: Database, path: str | Path, *, actor: Actor, trust_new: b
         # existing data, a value of the wrong type): refused as a whole.
         message = _("The package clashes with records already in the district database ({detail}); "
                     "nothing was imported.").format(detail=str(getattr(exc, "orig", None) or exc).splitlines()[0])
-        log.warning("sync package %s refused: %s", shown, message)
         return ImportReport(shown, "refused", message, "clash", fingerprint=fingerprint, **head)
     return ImportReport(shown, outcome["status"], outcome["message"], fingerprint=fingerprint,
                         tables=outcome.get("tables", {}), warnings=outcome.get("warnings", ()), **head)

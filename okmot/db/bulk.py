@@ -1,0 +1,83 @@
+"""Bulk inserts at driver speed: one SQLite executemany or one PostgreSQL COPY, same stored values as Core.
+
+SQLAlchemy's Core executemany spends more time building parameters row by row than SQLite spends
+writing them. Here each column's own bind processor (the one Core would use) is looked up once and
+applied in a tight loop, so the stored values are exactly those of ``insert(table)``; PostgreSQL
+takes the rows through COPY. Every column must be given (Python-side column defaults do not run)
+and the rows go in on the caller's connection, inside its transaction.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+
+from sqlalchemy import Table
+from sqlalchemy.engine import Connection
+from sqlalchemy.exc import DBAPIError
+
+#: Rows handed to the driver per executemany call: bounds the memory of the converted parameters.
+BATCH = 20_000
+
+
+def _processors(conn: Connection, table: Table, names: Sequence[str]) -> list:
+    dialect = conn.dialect
+    return [table.c[n].type.dialect_impl(dialect).bind_processor(dialect) for n in names]
+
+
+def driver_rows(conn: Connection, table: Table, names: Sequence[str], rows: Iterable[dict]) -> Iterable[tuple]:
+    """``rows`` as the driver's parameter tuples, converted as ``insert(table)`` would convert them."""
+    procs = _processors(conn, table, names)
+    plain = [(n, p) for n, p in zip(names, procs, strict=True)]
+    if all(p is None for _n, p in plain):
+        for row in rows:
+            yield tuple(row[n] for n in names)
+        return
+    for row in rows:
+        yield tuple(v if (v := row[n]) is None or p is None else p(v) for n, p in plain)
+
+
+def fetch(conn: Connection, statement) -> list[tuple]:
+    """Every row of ``statement`` as the driver returns it (tuples of SQLite text, psycopg objects …).
+
+    The statement is compiled and its parameters bound by SQLAlchemy as usual; only the result
+    skips SQLAlchemy's row objects and value processing, which for a few hundred thousand rows
+    cost more than the database's own reading.
+    """
+    result = conn.execute(statement)
+    try:
+        return result.cursor.fetchall()
+    finally:
+        result.close()
+
+
+def _quoted(conn: Connection, table: Table, names: Sequence[str]) -> tuple[str, str]:
+    quote = conn.dialect.identifier_preparer.quote
+    return quote(table.name), ", ".join(quote(n) for n in names)
+
+
+def insert(conn: Connection, table: Table, names: Sequence[str], rows: Sequence[dict]) -> None:
+    """Insert ``rows`` (dicts with every name in ``names``) into ``table``."""
+    if not rows:
+        return
+    if conn.dialect.name == "postgresql":
+        _copy(conn, table, names, rows)
+        return
+    name, cols = _quoted(conn, table, names)
+    sql = f"INSERT INTO {name} ({cols}) VALUES ({', '.join('?' for _ in names)})"  # noqa: S608 - names from our models
+    params = driver_rows(conn, table, names, rows)
+    while batch := [p for _i, p in zip(range(BATCH), params)]:
+        conn.exec_driver_sql(sql, batch)
+
+
+def _copy(conn: Connection, table: Table, names: Sequence[str], rows: Sequence[dict]) -> None:
+    name, cols = _quoted(conn, table, names)
+    statement = f"COPY {name} ({cols}) FROM STDIN"
+    dbapi = conn.connection.driver_connection
+    try:
+        with dbapi.cursor() as cursor, cursor.copy(statement) as copy:
+            for values in driver_rows(conn, table, names, rows):
+                copy.write_row(values)
+    except conn.dialect.loaded_dbapi.Error as exc:
+        # The same exception class Core would raise (IntegrityError, DataError …), so callers
+        # handle a refused COPY exactly like a refused INSERT.
+        raise DBAPIError.instance(statement, None, exc, conn.dialect.loaded_dbapi.Error) from None
