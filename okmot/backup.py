@@ -18,6 +18,7 @@ from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.scrypt import Scrypt
 
+from okmot import atomic
 from okmot.atomic import write_problem
 from okmot.errors import EnvironmentProblem, NewerDatabaseError, UserError
 from okmot.i18n import _
@@ -63,15 +64,6 @@ def backup_key(password: str, salt: bytes | None = None) -> BackupKey:
 
 def _stamp(now: dt.datetime) -> str:
     return now.strftime("%Y%m%d-%H%M%S")
-
-
-def _fsync_dir(folder: Path) -> None:
-    with contextlib.suppress(OSError):
-        fd = os.open(folder, os.O_RDONLY)
-        try:
-            os.fsync(fd)
-        finally:
-            os.close(fd)
 
 
 def _online_copy(source: Path, dest: Path) -> None:
@@ -146,7 +138,7 @@ def take_backup(db_path: Path, out_dir: Path, *, password: str | None = None, la
             with open(copy, "rb+") as fh:
                 os.fsync(fh.fileno())
             os.replace(copy, final)
-        _fsync_dir(out_dir)
+        atomic.fsync_dir(out_dir)
     except OSError as exc:
         raise write_problem(final, exc) from None
     return BackupInfo(final, now.replace(microsecond=0), encrypt is not None)
@@ -218,7 +210,7 @@ def restore(db_path: Path, backup: Path, *, password: str | None = None, safety_
         for sidecar in (db_path.with_name(db_path.name + "-wal"), db_path.with_name(db_path.name + "-shm")):
             sidecar.unlink(missing_ok=True)
         os.replace(candidate, db_path)
-        _fsync_dir(db_path.parent)
+        atomic.fsync_dir(db_path.parent)
     return safety
 
 

@@ -5,14 +5,12 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
-import os
 import sys
-import tempfile
 from pathlib import Path
 
-from okmot import codes
+from okmot import atomic, codes
 from okmot.db.engine import Actor
-from okmot.errors import EnvironmentProblem, UserError
+from okmot.errors import UserError
 from okmot.i18n import _
 from okmot.services import certificates, households, signing
 
@@ -76,23 +74,6 @@ def _open(target: str):
     return _open_existing(target)
 
 
-def write_atomically(path: Path, data: bytes) -> None:
-    """Write to a temporary file beside the target, fsync, then rename: never a half-written PDF."""
-    path = path.expanduser()
-    if not path.parent.is_dir():
-        raise EnvironmentProblem(_("The folder {folder} does not exist.").format(folder=path.parent))
-    fd, tmp = tempfile.mkstemp(prefix=".okmot-", suffix=".pdf", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
 def _run_issue(args: argparse.Namespace) -> int:
     from reports.certificates import render_pdf
 
@@ -109,9 +90,9 @@ def _run_issue(args: argparse.Namespace) -> int:
                 as_of=args.as_of, purpose=args.purpose, text=args.text)
             pdf = render_pdf(issued.content, payload=issued.payload)
             # The PDF is written inside the unit of work: if it cannot be written, nothing is registered.
-            write_atomically(Path(args.out), pdf)
+            atomic.write_bytes(args.out, pdf)
     except OSError as exc:
-        raise EnvironmentProblem(_("Cannot write {path}: {reason}").format(path=args.out, reason=exc.strerror)) from None
+        raise atomic.write_problem(Path(args.out), exc) from None
     finally:
         db.dispose()
     print(issued.number)

@@ -18,6 +18,7 @@ from sqlalchemy import Date, DateTime, Uuid, func, insert, select
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
+from okmot import atomic
 from okmot.db.base import utcnow
 from okmot.db.engine import Actor, Database, is_url
 from okmot.db.journal import append_rows, journal_rows, jsonable
@@ -1054,16 +1055,6 @@ def _fold_wal(path: Path) -> None:
             side.unlink()
 
 
-def _fsync_dir(folder: Path) -> None:
-    if os.name != "posix":
-        return
-    fd = os.open(folder, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
 def _occupied(path: Path) -> bool:
     return path.exists() and (path.is_dir() or path.stat().st_size > 0)
 
@@ -1102,7 +1093,7 @@ def create_demo_file(path: str | Path, *, households: int = DEFAULT_HOUSEHOLDS, 
             raise ConflictError(_("{path} was created by another program meanwhile; nothing was overwritten.")
                                 .format(path=path))
         os.replace(tmp, path)
-        _fsync_dir(path.parent)
+        atomic.fsync_dir(path.parent)
     except OSError as exc:
         _remove(tmp)
         raise EnvironmentProblem(_("Cannot write {path}: {reason}").format(

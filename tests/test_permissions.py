@@ -172,3 +172,23 @@ def test_import_book_is_refused_to_a_viewer(office) -> None:
     with pytest.raises(PermissionDenied):
         with AppContext(db=ctx.db, user=users["viewer"]).write() as s:
             apply_plan(s, None)
+
+
+@pytest.mark.parametrize("step", ["start", "confirm"])
+@pytest.mark.parametrize("role", ROLES)
+def test_the_annual_round_needs_the_farm_right(office, role: str, step: str) -> None:
+    from okmot.services import annual_round
+
+    ctx, users, hid, card, cert = office
+    as_user = AppContext(db=ctx.db, user=users[role])
+    year = dt.date.today().year
+    allowed = permissions.allowed(role, "farm.edit")
+    with pytest.raises(PermissionDenied if not allowed else _Rollback):
+        with as_user.write() as s:
+            if step == "start":
+                annual_round.start_round(s, year)
+            else:
+                if allowed:  # a round must be open before a household is confirmed
+                    annual_round.start_round(s, year)
+                annual_round.confirm_household(s, year, hid, [], {"sheep": 3})
+            raise _Rollback

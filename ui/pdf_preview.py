@@ -6,8 +6,6 @@ the preview and the paper identical; QPrinter then receives each page rendered a
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pypdfium2 as pdfium
 from PySide6.QtCore import QRectF, Qt
 from PySide6.QtGui import QImage, QPainter, QPixmap
@@ -16,7 +14,7 @@ from PySide6.QtWidgets import (
     QDialog, QFileDialog, QHBoxLayout, QLabel, QPushButton, QScrollArea, QVBoxLayout, QWidget,
 )
 
-from okmot.cli_certificate import write_atomically
+from okmot import atomic
 from okmot.errors import OkmotError
 from okmot.i18n import _
 from ui.forms import show_error
@@ -112,7 +110,7 @@ class PdfPreviewDialog(QDialog):
         if not path:
             return
         try:
-            write_atomically(Path(path), self.pdf)
+            atomic.write_bytes(path, self.pdf)
         except OSError as exc:
             show_error(self, _("Cannot write {path}: {reason}").format(path=path, reason=exc.strerror))
         except OkmotError as exc:

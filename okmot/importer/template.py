@@ -4,11 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-import os
-import tempfile
 from pathlib import Path
 
-from okmot.errors import EnvironmentProblem
+from okmot import atomic
 from okmot.i18n import _
 from okmot.importer.fields import FARM_FIELDS, PERSON_FIELDS
 
@@ -73,26 +71,7 @@ def build_template() -> bytes:
     return out.getvalue()
 
 
-def write_atomically(path: Path, data: bytes) -> None:
-    """Write a file so that it is either complete or absent: temp file beside it, fsync, rename."""
-    path = Path(path)
-    try:
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    except OSError as exc:
-        raise EnvironmentProblem(_("Cannot write to {folder}: {reason}").format(folder=path.parent,
-                                                                                reason=exc.strerror)) from None
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except OSError as exc:
-        Path(tmp).unlink(missing_ok=True)
-        raise EnvironmentProblem(_("Cannot write {path}: {reason}").format(path=path, reason=exc.strerror)) from None
-
-
 def save_template(path: str | Path) -> Path:
     path = Path(path)
-    write_atomically(path, build_template())
+    atomic.write_bytes(path, build_template())
     return path

@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session, aliased
 from okmot.errors import NotFoundError, ValidationError
 from okmot.i18n import _
 from okmot.models import AnnualRound, Household, LandPlot, LivestockCount, Membership, Person, RoundVisit, Street, Village
+from okmot.permissions import require_session
 from okmot.services import farm
 from okmot.services.changes import Changes
 from okmot.services.farm import PlotData
@@ -117,6 +118,7 @@ def started_years(session: Session) -> tuple[int, ...]:
 
 def start_round(session: Session, year: int, *, on: dt.date | None = None) -> RoundInfo:
     """Start (or resume) the round for ``year``: pre-fill every household still without Y records."""
+    require_session(session, "farm.edit")
     _check_year(year)
     rnd = get_round(session, year)
     if rnd is None:
@@ -209,6 +211,7 @@ def confirm_household(session: Session, year: int, household_id: uuid.UUID, land
 
     Only year ``year`` is written; Y−1 and every other year stay as they were.
     """
+    require_session(session, "farm.edit")
     _require_round(session, year)
     _household_in_round(session, year, household_id)
     on = on or dt.date.today()

@@ -11,6 +11,7 @@ from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from okmot import atomic
 from okmot.db.engine import Actor, Database
 from okmot.errors import UserError, ValidationError
 from okmot.i18n import _
@@ -60,7 +61,6 @@ def key_file_bytes(session: Session) -> bytes:
 def export_key_file(db: Database, out: str | Path, *, actor: Actor) -> tuple[Path, str]:
     """Write the district's public key file to ``out`` (a file, or a folder to put it in); the path and fingerprint."""
     # Imported here: export imports sealing, which imports this module.
-    from okmot.sync.export import _write_atomically
 
     target = Path(out).expanduser()
     if target.is_dir():
@@ -69,7 +69,7 @@ def export_key_file(db: Database, out: str | Path, *, actor: Actor) -> tuple[Pat
         raise UserError(_("The folder {folder} does not exist.").format(folder=target.parent))
     with db.session(actor) as session:
         data = key_file_bytes(session)
-    path = _write_atomically(target.parent, target.name, data)
+    path = atomic.write_bytes(target, data)
     return path, office_setup.key_fingerprint(data)
 
 

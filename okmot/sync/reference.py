@@ -22,6 +22,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 import okmot
+from okmot import atomic
 from okmot.db.base import utcnow
 from okmot.db.engine import Actor, Database
 from okmot.db.journal import actor_of
@@ -206,7 +207,6 @@ def build(session: Session) -> tuple[str, bytes, int, dict[str, int]]:
 
 def publish(db: Database, out_dir: str | Path, *, actor: Actor) -> Published:
     """Write the next reference package into ``out_dir``; its version is kept only if the file was written."""
-    from okmot.sync.export import _write_atomically
 
     folder = Path(out_dir).expanduser()
     if not folder.is_dir():
@@ -215,7 +215,7 @@ def publish(db: Database, out_dir: str | Path, *, actor: Actor) -> Published:
         name, data, version, published = build(session)
         fingerprint = district_key.ensure_district_key(session).fingerprint
         session.flush()
-        path = _write_atomically(folder, name, data)
+        path = atomic.write_bytes(folder / name, data)
         try:
             session.commit()
         except BaseException:
