@@ -118,7 +118,7 @@ def _run_import(args: argparse.Namespace) -> int:
     finally:
         db.dispose()
     if args.json:
-        print(json.dumps([r.as_json() for r in reports], ensure_ascii=False, indent=1))
+        _print_json(reports)
     else:
         for r in reports:
             print("\n".join(_summary_lines(r)))
@@ -136,18 +136,27 @@ def _in_sequence(paths: list[str], db) -> list[str]:
     return [p.path for p in plan(paths, unseal=opener(db))]
 
 
+def _read(target: str, query):
+    """The result of ``query(session)`` on the database at ``target``, opened for this call only."""
+    db = _open(target)
+    try:
+        with db.session() as session:
+            return query(session)
+    finally:
+        db.dispose()
+
+
+def _print_json(items) -> int:
+    print(json.dumps([item.as_json() for item in items], ensure_ascii=False, indent=1))
+    return EXIT_OK
+
+
 def _run_status(args: argparse.Namespace) -> int:
     from okmot.sync.status import offices
 
-    db = _open(args.db)
-    try:
-        with db.session() as session:
-            rows = offices(session)
-    finally:
-        db.dispose()
+    rows = _read(args.db, offices)
     if args.json:
-        print(json.dumps([r.as_json() for r in rows], ensure_ascii=False, indent=1))
-        return EXIT_OK
+        return _print_json(rows)
     if not rows:
         print(_("No office has sent a package yet."))
     for r in rows:
@@ -164,15 +173,9 @@ def _run_status(args: argparse.Namespace) -> int:
 def _run_duplicates(args: argparse.Namespace) -> int:
     from okmot.services.cross_office import find_pairs
 
-    db = _open(args.db)
-    try:
-        with db.session() as session:
-            pairs = find_pairs(session)
-    finally:
-        db.dispose()
+    pairs = _read(args.db, find_pairs)
     if args.json:
-        print(json.dumps([p.as_json() for p in pairs], ensure_ascii=False, indent=1))
-        return EXIT_OK
+        return _print_json(pairs)
     if not pairs:
         print(_("No person seems to live in two offices."))
     for p in pairs:
