@@ -35,3 +35,14 @@ def background_job() -> Iterator[None]:
             _running -= 1
             if _running == 0 and _was_enabled:
                 gc.enable()
+
+
+def settle_after_start() -> None:
+    """Collect once, then hide every object alive now from the cyclic collector (``gc.freeze``).
+
+    The modules, Qt wrappers and SQLAlchemy metadata of a started app live until it closes; without this,
+    every full collection — notably the one that runs when the last background job ends — walks them all
+    again while holding the interpreter lock, a visible pause in the window.
+    """
+    gc.collect()
+    gc.freeze()

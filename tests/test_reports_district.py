@@ -344,7 +344,7 @@ def test_pdf_shows_the_summary_by_office(books, tmp_path) -> None:
     xlsx = make(books["district"], tmp_path / "population.xlsx", "population", as_of=AS_OF)
     summary = Sheet(xlsx, "Summary by aiyl aimak")
     cells = [line.strip() for line in PdfReader(pdf).pages[0].extract_text().splitlines()]
-    assert cells[2] == "Aiyl aimaks (3): AA1, BB2, CC3"  # the title block names the offices by code
+    assert cells[2] == "Айылные аймаки (3): AA1, BB2, CC3"  # the title block names the offices by code
     for code in CODES:  # one cell per line: code, name, men, women, total
         at = cells.index(code)
         assert cells[at + 2:at + 5] == [str(n) for n in summary.row(code)[2:5]], code

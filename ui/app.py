@@ -13,7 +13,7 @@ from PySide6.QtCore import QLibraryInfo, QLocale, QTranslator
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from okmot import APP_NAME, __version__
-from okmot import backup
+from okmot import backup, gcpause
 from okmot.errors import DamagedDatabaseError, NotOkmotDatabaseError, OkmotError
 from okmot.demo import ensure_demo_database
 from okmot.i18n import _, current_language, set_language
@@ -179,6 +179,7 @@ def run(db_target: str | Path, *, language: str | None = None, argv: list[str] |
         ctx.user = user
         window = MainWindow(ctx)
         window.show()
+        gcpause.settle_after_start()
         return app.exec()
     finally:
         ctx.close()

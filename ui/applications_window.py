@@ -16,7 +16,6 @@ from okmot.i18n import _, current_language
 from okmot.services import applications, households, service_register
 from okmot.services.applications import ApplicationData, ApplicationFilter
 from okmot.services.context import AppContext
-from reports.certificates import render_pdf
 from ui.certificate_dialog import IssueCertificateDialog
 from ui.forms import CodeCombo, EditDialog, FormPanel, format_date, show_error
 from ui.pdf_preview import PdfPreviewDialog
@@ -191,6 +190,8 @@ class ApplicationsWindow(QWidget):
         return dialog
 
     def _preview(self, content: dict, title: str) -> PdfPreviewDialog:
+        from reports.certificates import render_pdf  # not at start: reportlab is slow to import
+
         dialog = PdfPreviewDialog(render_pdf(content), title, self)
         dialog.open()
         return dialog

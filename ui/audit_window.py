@@ -17,7 +17,6 @@ from okmot.i18n import N_, _, current_language
 from okmot.services import audit, subject_access, territory
 from okmot.services.audit import AuditRow
 from okmot.services.context import AppContext
-from reports.subject_access import write_audit_xlsx, write_subject_access_pdf
 from ui.forms import DateField, show_error
 
 #: Most recent events shown; the filters narrow the rest down.
@@ -33,6 +32,9 @@ def _local(at: dt.datetime) -> str:
 
 def write_subject_access(ctx: AppContext, person_id: uuid.UUID, path: str | Path) -> Path:
     """Collect (and audit) the subject-access report of one person and write it as a PDF."""
+    # Imported here: the PDF and spreadsheet writers would otherwise load with the household card at start.
+    from reports.subject_access import write_subject_access_pdf
+
     with ctx.write() as s:
         data = subject_access.collect(s, ctx.user, person_id, language=current_language())
     return write_subject_access_pdf(data, path, current_language())
@@ -210,6 +212,8 @@ class AuditWindow(QDialog):
         with self.ctx.read() as s:
             office = territory.home_office(s)
         user = self.ctx.user
+        from reports.subject_access import write_audit_xlsx  # not at start: see write_subject_access
+
         out = write_audit_xlsx(self.model.rows, path, action_labels=audit.ACTIONS,
                                office=office.name() if office else "", filters=self._describe_filters(),
                                lang=current_language(), generated_by=user.full_name or user.username)

@@ -13,7 +13,6 @@ from okmot.i18n import _, current_language
 from okmot.services import applications, certificates, households
 from okmot.services.certificates import IssuedCertificate
 from okmot.services.context import AppContext
-from reports.certificates import render_pdf
 from ui.forms import CodeCombo, DateField, EditDialog, FormPanel
 from ui.pdf_preview import PdfPreviewDialog
 from ui.service_bus import service_bus
@@ -22,6 +21,9 @@ LANGUAGE_LABELS = {"ky": "Кыргызча", "ru": "Русский", "ky+ru": "�
 
 
 def certificate_pdf(issued: IssuedCertificate) -> bytes:
+    # Imported here: the PDF writer (reportlab) would otherwise load with the Services menu at start.
+    from reports.certificates import render_pdf
+
     return render_pdf(issued.content, payload=issued.payload, duplicate=issued.duplicate)
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import importlib
 import uuid
 
 from PySide6.QtCore import Qt, QTimer
@@ -18,28 +19,17 @@ from okmot.services import search, territory
 from okmot.services.context import AppContext
 from okmot.services.search import HouseholdFilter
 from ui.backup_keeper import BackupKeeper
-from ui.alphabet_window import AlphabetWindow
 from ui.bus import bus
-from ui.district_window import DistrictWindow
-from ui.reference_dialog import ApplyReferenceDialog
-from ui.sync_export_dialog import SyncExportDialog
-from ui.duplicates_window import DuplicatesWindow
 from ui.forms import DateField, format_date
 from ui.household_card import HouseholdDialog
 from ui.household_model import PAGE_SIZE, HouseholdListModel, IdRole
-from ui.import_wizard import ImportWizard
 from ui.movement_dialogs import ArrivalDialog
 from ui.new_household import NewHouseholdDialog
-from ui.quality_window import QualityWindow
-from ui.report_dialog import ReportDialog
-from ui.round_window import RoundWindow
 from ui.uisettings import qsettings, save_language
 from ui.users_dialog import ChangePasswordDialog, UsersDialog
 from ui.idle_lock import IdleLock
-from ui.audit_window import AuditWindow
 from ui.help_menu import add_help_menu
 from ui.services_menu import add_services_menu
-from ui.settings_dialog import SettingsDialog
 
 SEARCH_DELAY_MS = 150
 #: A write that changed more households than this reads the list again instead of row by row.
@@ -47,6 +37,12 @@ ROW_REFRESH_MAX = 50
 #: Search as you type stops counting matches here ("more than 1000"): counting every household that
 #: has someone named "А…" costs more than the page itself.
 COUNT_LIMIT = 1000
+
+
+def _window(module: str, name: str):
+    """A window class imported when it is first opened, not at start (the district window alone pulls in
+    openpyxl, the report dialog the PDF and spreadsheet writers: about a second of a cold start)."""
+    return getattr(importlib.import_module(module), name)
 
 
 class MainWindow(QMainWindow):
@@ -181,24 +177,24 @@ class MainWindow(QMainWindow):
         self.round_action.triggered.connect(self.open_round)
         book.addSeparator()
         self.alphabet_action = book.addAction(_("Alphabetical book…"))
-        self.alphabet_action.triggered.connect(lambda: self._open_tool(AlphabetWindow))
+        self.alphabet_action.triggered.connect(self._tool("ui.alphabet_window", "AlphabetWindow"))
         self.quality_action = book.addAction(_("Data quality…"))
-        self.quality_action.triggered.connect(lambda: self._open_tool(QualityWindow))
+        self.quality_action.triggered.connect(self._tool("ui.quality_window", "QualityWindow"))
         self.duplicates_action = book.addAction(_("Possible duplicates…"))
-        self.duplicates_action.triggered.connect(lambda: self._open_tool(DuplicatesWindow))
+        self.duplicates_action.triggered.connect(self._tool("ui.duplicates_window", "DuplicatesWindow"))
         self.import_action = book.addAction(_("Import a book from Excel or CSV…"))
-        self.import_action.triggered.connect(lambda: ImportWizard(self.ctx, self).exec())
+        self.import_action.triggered.connect(self._dialog("ui.import_wizard", "ImportWizard"))
         book.addSeparator()
         quit_action = book.addAction(_("Exit"))
         quit_action.setShortcut(QKeySequence.StandardKey.Quit)
         quit_action.triggered.connect(self.close)
         reports_menu = bar.addMenu(_("Reports"))
         self.reports_action = reports_menu.addAction(_("Make a report…"))
-        self.reports_action.triggered.connect(lambda: ReportDialog(self.ctx, self).exec())
+        self.reports_action.triggered.connect(self._dialog("ui.report_dialog", "ReportDialog"))
         self.district_action = reports_menu.addAction(_("Offices and sync packages…"))
-        self.district_action.triggered.connect(lambda: DistrictWindow(self.ctx, self).exec())
+        self.district_action.triggered.connect(self._dialog("ui.district_window", "DistrictWindow"))
         self.send_action = reports_menu.addAction(_("Send to district…"))
-        self.send_action.triggered.connect(lambda: SyncExportDialog(self.ctx, self).exec())
+        self.send_action.triggered.connect(self._dialog("ui.sync_export_dialog", "SyncExportDialog"))
         self.send_action.setVisible(self.can("sync.export"))
         add_services_menu(self, self.ctx)
         if self.ctx.user is not None:
@@ -213,13 +209,13 @@ class MainWindow(QMainWindow):
                 self.users_action.triggered.connect(self.manage_users)
             if self.can("settings.edit"):
                 self.settings_action = admin.addAction(_("Settings…"))
-                self.settings_action.triggered.connect(lambda: SettingsDialog(self.ctx, self).exec())
+                self.settings_action.triggered.connect(self._dialog("ui.settings_dialog", "SettingsDialog"))
             if self.can("reference.apply"):
                 self.reference_action = admin.addAction(_("Apply reference package…"))
-                self.reference_action.triggered.connect(lambda: ApplyReferenceDialog(self.ctx, self).exec())
+                self.reference_action.triggered.connect(self._dialog("ui.reference_dialog", "ApplyReferenceDialog"))
             if self.can("audit.view"):
                 self.audit_action = admin.addAction(_("Audit trail…"))
-                self.audit_action.triggered.connect(lambda: AuditWindow(self.ctx, self).exec())
+                self.audit_action.triggered.connect(self._dialog("ui.audit_window", "AuditWindow"))
         # The services refuse these anyway; hiding them spares the user a refusal.
         self.new_action.setVisible(self.can("household.edit"))
         self.arrival_action.setVisible(self.can("movement.record"))
@@ -231,6 +227,14 @@ class MainWindow(QMainWindow):
     def can(self, action: str) -> bool:
         """True if the signed-in user's role allows ``action`` (see okmot.permissions)."""
         return permissions.allowed(self.ctx.user.role if self.ctx.user else None, action)
+
+    def _dialog(self, module: str, name: str):
+        """A menu action's slot: the dialog ``module.name`` (imported on first use), shown modal."""
+        return lambda: _window(module, name)(self.ctx, self).exec()
+
+    def _tool(self, module: str, name: str):
+        """A menu action's slot: the book tool ``module.name`` (imported on first use) beside the list."""
+        return lambda: self._open_tool(_window(module, name))
 
     def _open_tool(self, window_class) -> QWidget:
         """A book tool as a window beside the list; it opens households through this window."""
@@ -386,8 +390,8 @@ class MainWindow(QMainWindow):
         if dialog.exec() and dialog.result_ is not None:
             self.open_household(dialog.result_.household_id)
 
-    def open_round(self) -> RoundWindow:
-        window = RoundWindow(self.ctx, self)
+    def open_round(self) -> QWidget:
+        window = _window("ui.round_window", "RoundWindow")(self.ctx, self)
         window.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         window.open()
         return window

@@ -9,9 +9,10 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, replace
 
-from sqlalchemy import select
+from sqlalchemy import Row, select
 from sqlalchemy.orm import Session
 
 from okmot import codes
@@ -30,6 +31,8 @@ from okmot.services.persons import LIVING_STATUSES, PersonData
 ERROR, WARNING = "error", "warning"
 _NAME_FIELDS = ("surname", "given_name", "father_name")
 _HOUSEHOLD_FIELDS = ("village", "street", "house_number", "address_note")
+#: Households whose members, land and livestock are read per query.
+_CHUNK = 500
 _STREET_WORDS = {"көчөсү", "көчө", "ул", "улица", "пр", "проспект", "пер", "переулок", "street", "st"}
 
 
@@ -187,25 +190,43 @@ class _Book:
         for s in session.scalars(select(Street).where(Street.deleted_at.is_(None))):
             for name in (s.name_ky, s.name_ru):
                 self.streets.setdefault((s.village_id, street_key(name)), s.id)
-        self.households: dict[str, Household] = {}
-        self.households_bare: dict[str, Household] = {}
-        for h in session.scalars(select(Household).where(Household.aimak_id == self.aimak_id,
-                                                         Household.deleted_at.is_(None))):
+        # Columns, not entities, and the members, land and livestock only of the households the file
+        # names (load()): reading the whole book as ORM objects took ~700 MB for 10 000 households.
+        self.households: dict[str, Row] = {}
+        self.households_bare: dict[str, Row] = {}
+        for h in session.execute(select(Household.id, Household.account_number, Household.village_id,
+                                        Household.street_id, Household.house_number, Household.address_note)
+                                 .where(Household.aimak_id == self.aimak_id, Household.deleted_at.is_(None))):
             self.households[h.account_number] = h
             self.households_bare.setdefault(h.account_number.lstrip("0"), h)
+        self.session = session
+        self._loaded: set[uuid.UUID] = set()
         self.members: dict[uuid.UUID, list[tuple[Membership, Person]]] = defaultdict(list)
-        for m, p in session.execute(select(Membership, Person).join(Person, Person.id == Membership.person_id)
-                                    .where(Membership.deleted_at.is_(None), Person.deleted_at.is_(None))):
-            self.members[m.household_id].append((m, p))
         self.land: dict[tuple[uuid.UUID, int], list[LandPlot]] = defaultdict(list)
-        for p in session.scalars(select(LandPlot).where(LandPlot.deleted_at.is_(None))):
-            self.land[(p.household_id, p.year)].append(p)
         self.stock: dict[tuple[uuid.UUID, int], dict[str, int]] = defaultdict(dict)
-        for r in session.scalars(select(LivestockCount).where(LivestockCount.deleted_at.is_(None))):
-            self.stock[(r.household_id, r.year)][r.species] = r.heads
         self.pins = persons.LivingPinIndex(session)
 
-    def household(self, account: str) -> Household | None:
+    def load(self, household_ids: Iterable[uuid.UUID]) -> None:
+        """Read the members, land and livestock of these households (those not read yet), in chunks."""
+        todo = sorted(set(household_ids) - self._loaded)
+        self._loaded.update(todo)
+        s = self.session
+        for i in range(0, len(todo), _CHUNK):
+            chunk = todo[i:i + _CHUNK]
+            for m, p in s.execute(select(Membership, Person).join(Person, Person.id == Membership.person_id)
+                                  .where(Membership.household_id.in_(chunk), Membership.deleted_at.is_(None),
+                                         Person.deleted_at.is_(None))):
+                self.members[m.household_id].append((m, p))
+            for p in s.scalars(select(LandPlot).where(LandPlot.household_id.in_(chunk),
+                                                      LandPlot.deleted_at.is_(None))):
+                self.land[(p.household_id, p.year)].append(p)
+            for hid, year, species, heads in s.execute(
+                    select(LivestockCount.household_id, LivestockCount.year, LivestockCount.species,
+                           LivestockCount.heads).where(LivestockCount.household_id.in_(chunk),
+                                                       LivestockCount.deleted_at.is_(None))):
+                self.stock[(hid, year)][species] = heads
+
+    def household(self, account: str) -> Row | None:
         return self.households.get(account) or (self.households_bare.get(account.lstrip("0"))
                                                 if account.isdigit() else None)
 
@@ -309,6 +330,7 @@ class _Planner:
                 continue
             groups.setdefault(account, []).append((number, person, relation, household))
         self.rows = sum(len(g) for g in groups.values())
+        self.book.load(h.id for h in map(self.book.household, groups) if h is not None)
         pins_seen: dict[str, int] = {}
         return [self._plan_household(m, account, rows, pins_seen) for account, rows in groups.items()]
 
@@ -364,7 +386,7 @@ class _Planner:
                                 existing.id if existing else None, village_id, street_id, new_street, house, note,
                                 tuple(planned))
 
-    def _match(self, existing: Household | None, fields: dict) -> tuple[Membership, Person] | None:
+    def _match(self, existing: Row | None, fields: dict) -> tuple[Membership, Person] | None:
         if existing is None:
             return None
         stays = self.book.members.get(existing.id, [])
@@ -377,7 +399,7 @@ class _Planner:
                      if (p.surname_key, p.given_name_key, p.birth_date) == key
                      and (not fields["pin"] or not p.pin)), None)
 
-    def _plan_members(self, m: ColumnMapping, existing: Household | None, rows, pins_seen) -> list[PlannedPerson]:
+    def _plan_members(self, m: ColumnMapping, existing: Row | None, rows, pins_seen) -> list[PlannedPerson]:
         out: list[PlannedPerson] = []
         matched_rows: dict[uuid.UUID, int] = {}
         heads: list[int] = []
@@ -448,6 +470,8 @@ class _Planner:
         if m is None:
             return []
         in_file = {h.account_number: h for h in households}
+        self.book.load(h.id for h in (self.book.household(values.text(raw.get("account_number")))
+                                      for _number, raw in self._rows(m)) if h is not None)
         seen: dict[tuple[str, int], int] = {}
         out = []
         for number, raw in self._rows(m):

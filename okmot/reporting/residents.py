@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from okmot.models import Household, Membership, Person, Street
 from okmot.reporting.data import Resident, VillageRef
-from okmot.reporting.sorting import name_key
+from okmot.reporting.sorting import joined, name_key
 
 _COLUMNS = (
     Person.id, Person.surname, Person.given_name, Person.father_name, Person.patronymic_ky, Person.patronymic_ru,
@@ -69,12 +69,12 @@ def memberships(session: Session, villages: list[VillageRef], *conditions):
 
 
 def alphabetical(people: Iterable[Resident], language: str) -> list[Resident]:
-    return sorted(people, key=lambda r: (name_key(r.surname, r.given_name, r.patronymic(language)),
-                                         r.birth_date or dt.date.min, r.account))
+    return sorted(people, key=lambda r: joined(name_key(r.surname, r.given_name, r.patronymic(language)),
+                                              (r.birth_date or dt.date.min).isoformat(), r.account))
 
 
 def by_address(people: Iterable[Resident], language: str) -> list[Resident]:
     """By village, then street (alphabetical), then name: the order of a voter list."""
-    return sorted(people, key=lambda r: ((r.village.office_code, r.village.code), name_key(r.street(language)),
-                                         name_key(r.surname, r.given_name, r.patronymic(language)),
-                                         r.birth_date or dt.date.min, r.account))
+    return sorted(people, key=lambda r: joined(r.village.office_code, r.village.code, name_key(r.street(language)),
+                                              name_key(r.surname, r.given_name, r.patronymic(language)),
+                                              (r.birth_date or dt.date.min).isoformat(), r.account))

@@ -6,7 +6,7 @@ import datetime as dt
 import uuid
 from dataclasses import dataclass
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import and_, func, literal_column, or_, select
 from sqlalchemy.orm import Session, aliased
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -17,8 +17,10 @@ from okmot.models import Household, Membership, Person, Street, Village
 # U+10FFFF sorts after every other character in SQLite's byte order and PostgreSQL's "C" order,
 # so "key >= p AND key < p + MAX" is a prefix test that can use a plain index.
 _MAX_CHAR = "\U0010ffff"
-#: Persons bearing a name prefix from which it counts as common (see _name_condition).
+#: Persons bearing a name or PIN prefix from which it is common, and from which it is so common that
+#: even a count tests household by household (see _member_condition).
 _COMMON_PREFIX = 2000
+_HUGE_PREFIX = 8000
 
 
 @dataclass(frozen=True)
@@ -82,20 +84,22 @@ def _places_matching(session: Session, model, key: str) -> list[uuid.UUID]:
     return ids
 
 
-def _name_condition(session: Session, key: str, common: list[str] | None) -> ColumnElement[bool]:
-    """Households with a member whose surname or given name starts with ``key``.
+def _member_condition(session: Session, named: ColumnElement[bool], common: list[bool] | None,
+                      for_count: bool) -> ColumnElement[bool]:
+    """Households with a member for whom ``named`` holds (a name or PIN prefix on Person).
 
-    A rare prefix ("Асанов") is cheapest as a list of households found through the name indexes.
-    A common one ("а", a tenth of the book or more) makes that list as long as the book: then each
-    household is tested through its few members while the list is read in account order, and the
-    page's LIMIT stops the reading early. A capped count of the persons bearing the prefix (index
-    only) tells the two apart; ``common`` collects the terms that took the second way.
+    A rare prefix ("Асанов") is cheapest as a list of households found through the name or PIN
+    index. A common one ("а", "1": a fifth of the book or more) makes that list as long as the book:
+    then each household is tested through its few members while the list is read in account order,
+    and the page's LIMIT stops the reading early. A capped count of the persons bearing the prefix
+    (index only) chooses; a count (``for_count``) keeps the list up to a larger size, since it must
+    reach its cap of matches however they are found. ``common`` records that a prefix was common.
     """
-    named = or_(prefix(Person.surname_key, key), prefix(Person.given_name_key, key))
-    probe = select(Person.id).where(named).limit(_COMMON_PREFIX).subquery()
-    if session.scalar(select(func.count()).select_from(probe)) >= _COMMON_PREFIX:
-        if common is not None:
-            common.append(key)
+    probe = select(Person.id).where(named).limit(_HUGE_PREFIX).subquery()
+    bearers = session.scalar(select(func.count()).select_from(probe)) or 0
+    if bearers >= _COMMON_PREFIX and common is not None:
+        common.append(True)
+    if bearers >= (_HUGE_PREFIX if for_count else _COMMON_PREFIX):
         return (select(Membership.id).join(Person, Person.id == Membership.person_id)
                 .where(Membership.household_id == Household.id, Membership.deleted_at.is_(None), named)
                 .exists())
@@ -103,28 +107,29 @@ def _name_condition(session: Session, key: str, common: list[str] | None) -> Col
                             .where(named, Membership.deleted_at.is_(None)))
 
 
-def _term_condition(session: Session, term: str, common: list[str] | None = None) -> ColumnElement[bool]:
+def _term_condition(session: Session, term: str, common: list[bool] | None = None,
+                    for_count: bool = False) -> ColumnElement[bool]:
     digits = pins.clean(term)
     if digits.isdigit():
-        pin_households = (select(Membership.household_id)
-                          .join(Person, Person.id == Membership.person_id)
-                          .where(prefix(Person.pin, digits), Membership.deleted_at.is_(None)))
-        return or_(prefix(Household.account_number, digits), Household.id.in_(pin_households),
+        return or_(prefix(Household.account_number, digits),
+                   _member_condition(session, prefix(Person.pin, digits), common, for_count),
                    prefix(Household.house_number, digits))
     key = search_key(term)
+    named = or_(prefix(Person.surname_key, key), prefix(Person.given_name_key, key))
     return or_(
         prefix(Household.account_number, term),
         prefix(Household.house_number, term),
-        _name_condition(session, key, common),
+        _member_condition(session, named, common, for_count),
         Household.village_id.in_(_places_matching(session, Village, key)),
         Household.street_id.in_(_places_matching(session, Street, key)),
     )
 
 
-def _where(session: Session, flt: HouseholdFilter, common: list[str] | None = None) -> list[ColumnElement[bool]]:
+def _where(session: Session, flt: HouseholdFilter, common: list[bool] | None = None,
+           for_count: bool = False) -> list[ColumnElement[bool]]:
     conds: list[ColumnElement[bool]] = [Household.deleted_at.is_(None)]
     for term in flt.text.split():
-        conds.append(_term_condition(session, term, common))
+        conds.append(_term_condition(session, term, common, for_count))
     if flt.village_id is not None:
         conds.append(Household.village_id == flt.village_id)
     if flt.as_of is not None:
@@ -152,7 +157,9 @@ def count_households(session: Session, flt: HouseholdFilter) -> int:
 
 def _account_order():
     """Numbers sort as numbers whatever their zero padding ("2" and "0002" before "10")."""
-    bare = func.ltrim(Household.account_number, "0")
+    # '0' as a literal, not a bound parameter: only then does the expression match the index
+    # ix_household_account_order, so a page is read in index order instead of sorting every match.
+    bare = func.ltrim(Household.account_number, literal_column("'0'"))
     return (func.length(bare), bare, Household.account_number)
 
 
@@ -175,7 +182,7 @@ def search_households(session: Session, flt: HouseholdFilter, *, offset: int = 0
     is read in index order up to its LIMIT and the count stops after ``count_limit`` matches.
     The columns shown are then read for the page's rows only.
     """
-    common: list[str] = []
+    common: list[bool] = []
     where = _where(session, flt, common)
     if common and count_limit is not None:
         ids = list(session.scalars(select(Household.id).where(*where).order_by(*_account_order())
@@ -183,7 +190,8 @@ def search_households(session: Session, flt: HouseholdFilter, *, offset: int = 0
         if offset == 0 and len(ids) < limit:
             total = len(ids)
         else:
-            capped = select(Household.id).where(*where).limit(count_limit + 1).subquery()
+            capped = (select(Household.id).where(*_where(session, flt, for_count=True))
+                      .limit(count_limit + 1).subquery())
             total = session.scalar(select(func.count()).select_from(capped)) or 0
         more = total > count_limit
         return HouseholdPage(_rows_for(session, ids, flt.as_of) if ids else [], min(total, count_limit), more)
