@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import uuid
 import zipfile
 
 import pytest
 from sqlalchemy import func, select
 
+from okmot.db import bulk
 from okmot.db.journal import tombstone
 from okmot.db.migrate import open_database
 from okmot.models import ChangeLog, Machinery, Person, SentPackage, SigningKey
@@ -19,7 +21,7 @@ from okmot.services.stats import book_stats
 from okmot.sync import scope
 from okmot.sync.consolidate import import_package
 from okmot.sync.export import ExportCancelled, NothingToExport, export_package
-from okmot.sync.package import read
+from okmot.sync.package import DriverEncoder, encode_record, read
 from okmot.sync.status import offices
 from tests.sync_helpers import ACTOR, make_office, snapshot
 
@@ -215,3 +217,49 @@ def test_export_reports_progress_and_can_be_cancelled(tmp_path, db):
         office.dispose()
     assert seen[0] == (0, len(scope.TABLES)) and seen[-1] == (len(scope.TABLES), len(scope.TABLES))
     assert [p.name for p in out.iterdir()] == [result.path.name]
+
+
+@pytest.mark.parametrize("engine", ["sqlite", "postgresql"])
+def test_driver_values_encode_to_the_same_bytes_as_encode_record(engine, request, tmp_path):
+    """Export reads driver values (SQLite text, psycopg objects) and must write exactly what encode_record writes."""
+    office = make_office(tmp_path, "ENC", 9, households=4)
+    try:
+        with office.session(ACTOR) as session:
+            person = session.scalars(select(Person).order_by(Person.id)).first()
+            person.note = 'Асан "Бек"\n\ttab \\ and \u2028'
+            person.social_categories = ["veteran", "пенсионер"]
+            person.deleted_at = dt.datetime(2024, 1, 2, 3, 4, 5)  # zero microseconds: isoformat drops them
+            person.status_date = None
+        package = export_package(office, tmp_path, actor=ACTOR)
+        if engine == "sqlite":
+            source = office
+        else:
+            source = open_database(request.getfixturevalue("pg_db"))
+            assert import_package(source, package.path, actor=ACTOR, trust_new=True).status == "imported"
+        try:
+            with source.session() as session:
+                conn = session.connection()
+                office_id = read(package.path).manifest["office_id"]
+                for table in scope.TABLES:
+                    names = scope.columns(table)
+                    expected = sorted((dict(r._mapping) for r in conn.execute(select(*[table.c[n] for n in names]))),
+                                      key=lambda r: str(r["id"]))
+                    rows = sorted(bulk.fetch(conn, select(*[table.c[n] for n in names])),
+                                  key=lambda r: str(r[names.index("id")]))
+                    encoded = DriverEncoder(table, names, conn.dialect).encode(rows)
+                    assert encoded == b"".join(encode_record(r, names) for r in expected), table.name
+                # The counts filtered by each table's own keys equal those over the list of owned ids.
+                counts = scope.live_counts(session, uuid.UUID(office_id), "ENC")
+                assert counts == {t.name: session.scalar(select(func.count()).select_from(t).where(
+                    t.c.id.in_(scope.owned_ids(t.name, uuid.UUID(office_id), "ENC")), t.c.deleted_at.is_(None)))
+                    for t in scope.TABLES}
+                assert counts["person"] == package.totals["person"] > 0
+        finally:
+            if source is not office:
+                source.dispose()
+        with zipfile.ZipFile(package.path) as zf:
+            line = next(x for x in zf.read("records/person.jsonl").splitlines() if str(person.id).encode() in x)
+        assert b'"deleted_at":"2024-01-02T03:04:05"' in line
+        assert json.loads(line)["note"] == 'Асан "Бек"\n\ttab \\ and \u2028'
+    finally:
+        office.dispose()

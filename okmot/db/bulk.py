@@ -9,7 +9,7 @@ and the rows go in on the caller's connection, inside its transaction.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 
 from sqlalchemy import Table
 from sqlalchemy.engine import Connection
@@ -24,16 +24,30 @@ def _processors(conn: Connection, table: Table, names: Sequence[str]) -> list:
     return [table.c[n].type.dialect_impl(dialect).bind_processor(dialect) for n in names]
 
 
-def driver_rows(conn: Connection, table: Table, names: Sequence[str], rows: Iterable[dict]) -> Iterable[tuple]:
-    """``rows`` as the driver's parameter tuples, converted as ``insert(table)`` would convert them."""
-    procs = _processors(conn, table, names)
-    plain = [(n, p) for n, p in zip(names, procs, strict=True)]
-    if all(p is None for _n, p in plain):
-        for row in rows:
-            yield tuple(row[n] for n in names)
-        return
-    for row in rows:
-        yield tuple(v if (v := row[n]) is None or p is None else p(v) for n, p in plain)
+def map_column(values: list, fn, none=None) -> list:
+    """``fn`` of every value (``none`` for None), in order; a column holding one object throughout is converted once.
+
+    Bulk rows often repeat one object in a column (the import's time stamp, its user): ``list.count``
+    compares by identity first, so recognising that costs no Python call per row.
+    """
+    first = values[0]
+    if values[-1] is first and values.count(first) == len(values):
+        return [none if first is None else fn(first)] * len(values)
+    return [none if v is None else fn(v) for v in values]
+
+
+def driver_rows(conn: Connection, table: Table, names: Sequence[str], rows: Sequence[dict]) -> list[tuple]:
+    """``rows`` as the driver's parameter tuples, converted as ``insert(table)`` would convert them.
+
+    Converted column by column: one bind processor applied over a list, not looked up per value.
+    """
+    if not rows:
+        return []
+    columns = []
+    for name, process in zip(names, _processors(conn, table, names), strict=True):
+        values = [row[name] for row in rows]
+        columns.append(values if process is None else map_column(values, process))
+    return list(zip(*columns))
 
 
 def fetch(conn: Connection, statement) -> list[tuple]:
@@ -64,9 +78,8 @@ def insert(conn: Connection, table: Table, names: Sequence[str], rows: Sequence[
         return
     name, cols = _quoted(conn, table, names)
     sql = f"INSERT INTO {name} ({cols}) VALUES ({', '.join('?' for _ in names)})"  # noqa: S608 - names from our models
-    params = driver_rows(conn, table, names, rows)
-    while batch := [p for _i, p in zip(range(BATCH), params)]:
-        conn.exec_driver_sql(sql, batch)
+    for start in range(0, len(rows), BATCH):
+        conn.exec_driver_sql(sql, driver_rows(conn, table, names, rows[start:start + BATCH]))
 
 
 def _copy(conn: Connection, table: Table, names: Sequence[str], rows: Sequence[dict]) -> None:
@@ -75,8 +88,9 @@ def _copy(conn: Connection, table: Table, names: Sequence[str], rows: Sequence[d
     dbapi = conn.connection.driver_connection
     try:
         with dbapi.cursor() as cursor, cursor.copy(statement) as copy:
-            for values in driver_rows(conn, table, names, rows):
-                copy.write_row(values)
+            for start in range(0, len(rows), BATCH):
+                for values in driver_rows(conn, table, names, rows[start:start + BATCH]):
+                    copy.write_row(values)
     except conn.dialect.loaded_dbapi.Error as exc:
         # The same exception class Core would raise (IntegrityError, DataError …), so callers
         # handle a refused COPY exactly like a refused INSERT.

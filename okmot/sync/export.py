@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -14,12 +13,11 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 import okmot
-from okmot import permissions
+from okmot import atomic, permissions
 from okmot.db import bulk
 from okmot.db.base import utcnow
 from okmot.db.engine import Actor, Database
 from okmot.db.migrate import head_revision
-from okmot.atomic import write_problem
 from okmot.errors import UserError
 from okmot.i18n import _
 from okmot.models import ChangeLog, SentPackage
@@ -77,27 +75,6 @@ def _records(session: Session, table, names: list[str], office, ids: list[uuid.U
     # Driver ids (SQLite's hex text, psycopg's UUID) sort as their text form does.
     rows.sort(key=itemgetter(names.index("id")))
     return package.DriverEncoder(table, names, conn.dialect).encode(rows), len(rows)
-
-
-def _write_atomically(folder: Path, name: str, data: bytes) -> Path:
-    target = folder / name
-    tmp = folder / f".{name}.{os.getpid()}.partial"
-    try:
-        with open(tmp, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, target)
-        if os.name == "posix":
-            fd = os.open(folder, os.O_RDONLY)
-            try:
-                os.fsync(fd)
-            finally:
-                os.close(fd)
-    except OSError as exc:
-        tmp.unlink(missing_ok=True)
-        raise write_problem(target, exc) from None
-    return target
 
 
 def export_package(db: Database, out_dir: str | Path, *, actor: Actor, full: bool = False,
@@ -167,7 +144,7 @@ def export_package(db: Database, out_dir: str | Path, *, actor: Actor, full: boo
         data = package.build(raw, signature, members)
         if encrypt:
             data = sealing.seal_for_district(session, data)
-        path = _write_atomically(folder, name, data)
+        path = atomic.write_bytes(folder / name, data)
         try:
             session.commit()
         except BaseException:

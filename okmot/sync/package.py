@@ -58,31 +58,6 @@ def encode_record(row: dict, names: list[str]) -> bytes:
     return json.dumps(body, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode("utf-8") + b"\n"
 
 
-def _json_converter(column):
-    """A function turning a database value of ``column`` into its JSON value (jsonable, looked up once)."""
-    if isinstance(column.type, Uuid):
-        return str
-    if isinstance(column.type, (DateTime, Date)):
-        return lambda value: value.isoformat()
-    if isinstance(column.type, Numeric):
-        return str
-    return None
-
-
-class RecordEncoder:
-    """Encodes rows of one table given as tuples in ``names`` order; the same bytes as ``encode_record``."""
-
-    def __init__(self, table: Table, names: list[str]):
-        order = sorted(range(len(names)), key=lambda i: names[i])
-        # Keys are laid out already sorted, so json.dumps need not sort them for every record.
-        self.columns = [(names[i], i, _json_converter(table.c[names[i]])) for i in order]
-
-    def __call__(self, values) -> bytes:
-        body = {name: (v if (v := values[i]) is None or convert is None else convert(v))
-                for name, i, convert in self.columns}
-        return json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode("utf-8") + b"\n"
-
-
 def _fast_json(kind, dialect: str, generic: Callable) -> Callable | None:
     """The JSON text of a driver value for the common column types, or None for ``generic``.
 
@@ -142,6 +117,8 @@ def _driver_json(column, dialect) -> Callable:
     return _fast_json(kind, dialect.name, generic) or generic
 
 
+#: Rows encoded at once by DriverEncoder: bounds the memory of the intermediate texts.
+ENCODE_SLICE = 10_000
 #: Column types whose driver values convert by one C function that refuses (TypeError) any other value.
 _C_JSON = ((Boolean, None), (String, encode_basestring), (Integer, int.__repr__))
 
@@ -169,11 +146,13 @@ class DriverEncoder:
 
     def encode(self, rows: list) -> bytes:
         """The JSON Lines of ``rows`` (tuples in ``names`` order), in their order, as one byte string."""
-        if not rows:
-            return b""
-        values = list(zip(*rows))
-        texts = [_column_texts(values[i], fast, checked) for i, fast, checked in self.columns]
-        return "".join(map(self.template.__mod__, zip(*texts))).encode("utf-8")
+        parts = []
+        # A slice at a time: the converted texts of a whole table would be several times its bytes.
+        for start in range(0, len(rows), ENCODE_SLICE):
+            values = list(zip(*rows[start:start + ENCODE_SLICE]))
+            texts = [_column_texts(values[i], fast, checked) for i, fast, checked in self.columns]
+            parts.append("".join(map(self.template.__mod__, zip(*texts))).encode("utf-8"))
+        return b"".join(parts)
 
 
 def _column_texts(values: tuple, fast, checked) -> list[str]:
@@ -246,6 +225,40 @@ class RecordDecoder:
         """The database values of a parsed line."""
         return {name: (value if (value := raw[name]) is None or convert is None else convert(value))
                 for name, convert in self.converters}
+
+    def decode_all(self, lines: list[bytes]) -> list[tuple[dict, dict]]:
+        """(value as it travels, database value) per line: ``parse`` and ``convert`` of each, done column by column.
+
+        The same checks and the same values as line by line, for a table of 100 000 records: the
+        JSON types of a column are checked as one set of types, its integers' range by min and max,
+        and each converter runs over the whole column.
+        """
+        raws = [json.loads(line) for line in lines]
+        for raw in raws:
+            if not isinstance(raw, dict) or raw.keys() != self.names:
+                raise ValueError(f"the record's fields do not match table {self.table.name}")
+        if not raws:
+            return []
+        for name, kind, nullable in self.checks:
+            values = [raw[name] for raw in raws]
+            types = set(map(type, values))
+            if not nullable and type(None) in types:
+                raise ValueError(f"{self.table.name}.{name} is empty")
+            types.discard(type(None))
+            if kind is None or not types:
+                continue
+            if types != {kind}:
+                raise ValueError(f"{self.table.name}.{name} has a value of the wrong type")
+            if kind is int:
+                present = [v for v in values if v is not None] if nullable else values
+                if not (-_INT_LIMIT <= min(present) and max(present) < _INT_LIMIT):
+                    raise ValueError(f"{self.table.name}.{name} has a value of the wrong type")
+        columns = []
+        for name, convert in self.converters:
+            values = [raw[name] for raw in raws]
+            columns.append(values if convert is None else [None if v is None else convert(v) for v in values])
+        names = [name for name, _convert in self.converters]
+        return list(zip(raws, (dict(zip(names, row)) for row in zip(*columns))))
 
 
 def sha256(data: bytes) -> str:
