@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 import uuid
 
@@ -9,6 +10,7 @@ import pytest
 from sqlalchemy import func, select
 
 from okmot import codes, permissions
+from okmot.db import journal
 from okmot.db.engine import Actor
 from okmot.db.migrate import open_database
 from okmot.errors import PermissionDenied
@@ -17,6 +19,7 @@ from okmot.models import ChangeLog, Household, Person
 from okmot.services import audit
 from okmot.sync.consolidate import import_package
 from okmot.sync.export import export_package
+from okmot.sync.package import read as read_package
 from tests.sync_helpers import ACTOR, make_office, snapshot
 
 
@@ -137,7 +140,13 @@ def test_imported_records_are_journaled_and_the_chains_hold(engine, request, tmp
         assert households == package.counts["household"] == journaled["household"] == 3
         assert persons == package.counts["person"] == journaled["person"]
         assert entry.user_name == ACTOR.username and entry.version == person.version
-        assert f'"surname": "{person.surname}"' in entry.changes and '"version"' not in entry.changes
+        # The entry carries the person's line from the package; readers see the values without the sync fields.
+        line = next(x for x in read_package(package.path).members["records/person.jsonl"].splitlines()
+                    if json.loads(x)["id"] == str(person.id))
+        assert entry.changes == line.decode("utf-8")
+        values = journal.payload(entry.changes)
+        assert values["surname"] == person.surname and values["id"] == str(person.id)
+        assert not set(journal.UNJOURNALED) & values.keys()
         assert check_database(district) == []
     finally:
         district.dispose()

@@ -9,7 +9,7 @@ and the rows go in on the caller's connection, inside its transaction.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 
 from sqlalchemy import Table
 from sqlalchemy.engine import Connection
@@ -43,11 +43,21 @@ def driver_rows(conn: Connection, table: Table, names: Sequence[str], rows: Sequ
     """
     if not rows:
         return []
-    columns = []
+    return driver_columns(conn, table, names, {name: [row[name] for row in rows] for name in names})
+
+
+def driver_columns(conn: Connection, table: Table, names: Sequence[str], columns: Mapping[str, Sequence],
+                   ready: Collection[str] = ()) -> list[tuple]:
+    """``driver_rows`` of rows given as one sequence of values per name.
+
+    The columns named in ``ready`` already hold driver values (e.g. a UUID's hex) and are passed as they are.
+    """
+    converted = []
     for name, process in zip(names, _processors(conn, table, names), strict=True):
-        values = [row[name] for row in rows]
-        columns.append(values if process is None else map_column(values, process))
-    return list(zip(*columns))
+        values = columns[name]
+        keep = process is None or name in ready or not values
+        converted.append(values if keep else map_column(list(values), process))
+    return list(zip(*converted))
 
 
 def fetch(conn: Connection, statement) -> list[tuple]:
@@ -71,25 +81,31 @@ def _quoted(conn: Connection, table: Table, names: Sequence[str]) -> tuple[str, 
 
 def insert(conn: Connection, table: Table, names: Sequence[str], rows: Sequence[dict]) -> None:
     """Insert ``rows`` (dicts with every name in ``names``) into ``table``."""
-    if not rows:
-        return
+    if rows:
+        # A generator: one batch's converted parameters in memory at a time.
+        insert_driver(conn, table, names, (driver_rows(conn, table, names, rows[start:start + BATCH])
+                                           for start in range(0, len(rows), BATCH)))
+
+
+def insert_driver(conn: Connection, table: Table, names: Sequence[str], batches: Iterable[Sequence[tuple]]) -> None:
+    """Insert rows already converted to driver values (tuples in ``names`` order), a batch per driver call."""
     if conn.dialect.name == "postgresql":
-        _copy(conn, table, names, rows)
+        _copy(conn, table, names, batches)
         return
     name, cols = _quoted(conn, table, names)
     sql = f"INSERT INTO {name} ({cols}) VALUES ({', '.join('?' for _ in names)})"  # noqa: S608 - names from our models
-    for start in range(0, len(rows), BATCH):
-        conn.exec_driver_sql(sql, driver_rows(conn, table, names, rows[start:start + BATCH]))
+    for batch in batches:
+        conn.exec_driver_sql(sql, batch)
 
 
-def _copy(conn: Connection, table: Table, names: Sequence[str], rows: Sequence[dict]) -> None:
+def _copy(conn: Connection, table: Table, names: Sequence[str], batches: Iterable[Sequence[tuple]]) -> None:
     name, cols = _quoted(conn, table, names)
     statement = f"COPY {name} ({cols}) FROM STDIN"
     dbapi = conn.connection.driver_connection
     try:
         with dbapi.cursor() as cursor, cursor.copy(statement) as copy:
-            for start in range(0, len(rows), BATCH):
-                for values in driver_rows(conn, table, names, rows[start:start + BATCH]):
+            for batch in batches:
+                for values in batch:
                     copy.write_row(values)
     except conn.dialect.loaded_dbapi.Error as exc:
         # The same exception class Core would raise (IntegrityError, DataError …), so callers

@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import uuid
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 
 from sqlalchemy import Table, select, text
@@ -61,9 +61,31 @@ def digest(prev_hash: str, row: dict, fields: Sequence[str]) -> str:
     return hashlib.sha256(b"".join(parts)).hexdigest()
 
 
+def _column_bytes(values: list) -> list[bytes]:
+    """``_field_bytes`` of each value of one field over many rows."""
+    first = values[0]
+    # A column of distinct texts (record ids, journal payloads): encoded without a call per value.
+    if type(first) is str and values[-1] is not first and set(map(type, values)) == {str}:
+        return [len(data).to_bytes(8, "big") + data for data in map(str.encode, values)]
+    return bulk.map_column(values, _field_bytes, _EMPTY)
+
+
 def append(conn: Connection, table: Table, rows: list[dict], fields: Sequence[str]) -> None:
     """Insert ``rows`` at the end of the chain kept in ``table`` (ordered by its ``seq``)."""
-    if not rows:
+    if rows:
+        names = [c.name for c in table.columns if c.name not in ("seq", "prev_hash", "hash")]
+        append_columns(conn, table, {name: [row.get(name) for row in rows] for name in names}, fields)
+
+
+def append_columns(conn: Connection, table: Table, columns: dict[str, Sequence], fields: Sequence[str],
+                   ready: Collection[str] = ()) -> None:
+    """``append`` of rows given column by column: every column of ``table`` but ``seq`` and the hashes.
+
+    ``ready``: columns given as driver values (see ``bulk.driver_columns``); a UUID given as its hex
+    hashes like the UUID itself.
+    """
+    count = len(columns[fields[0]])
+    if not count:
         return
     if conn.dialect.name == "postgresql":
         conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _PG_LOCK})
@@ -71,13 +93,16 @@ def append(conn: Connection, table: Table, rows: list[dict], fields: Sequence[st
     prev = conn.execute(select(table.c.hash).order_by(table.c.seq.desc()).limit(1)).scalar() or GENESIS
     # The same bytes as ``digest`` hashes, built field by field over all rows: only the chaining
     # itself (each hash feeds the next) stays a loop per row.
-    tails = list(map(b"".join, zip(*(bulk.map_column([row.get(name) for row in rows], _field_bytes, _EMPTY)
-                                       for name in fields))))
+    tails = list(map(b"".join, zip(*(_column_bytes(list(columns[name])) for name in fields))))
     sha256 = hashlib.sha256
-    for row, tail in zip(rows, tails, strict=True):
-        row["prev_hash"] = prev
-        row["hash"] = prev = sha256(prev.encode("ascii") + tail).hexdigest()
-    bulk.insert(conn, table, [c.name for c in table.columns if c.name != "seq"], rows)
+    prevs, hashes = [], []
+    for tail in tails:
+        prevs.append(prev)
+        prev = sha256(prev.encode("ascii") + tail).hexdigest()
+        hashes.append(prev)
+    names = [c.name for c in table.columns if c.name != "seq"]
+    rows = bulk.driver_columns(conn, table, names, {**columns, "prev_hash": prevs, "hash": hashes}, ready)
+    bulk.insert_driver(conn, table, names, (rows[start:start + bulk.BATCH] for start in range(0, count, bulk.BATCH)))
 
 
 @dataclass(frozen=True)

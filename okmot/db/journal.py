@@ -7,6 +7,7 @@ import decimal
 import enum
 import json
 import uuid
+from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import event, inspect
@@ -67,14 +68,48 @@ def _change_table():
 CHAIN_FIELDS = ("at", "user_id", "user_name", "table_name", "record_id", "op", "version", "changes")
 
 
+#: Fields of a record that its journal entries leave out (the entry's own columns say them).
+UNJOURNALED = ("version", "changed_at", "changed_by")
+
+
 def append_rows(conn, rows: list[dict]) -> None:
-    """Append journal rows to the hash chain: the only way rows enter change_log."""
+    """Append journal rows to the hash chain: the only way rows enter change_log (with ``append_inserts``)."""
     chain.append(conn, _change_table(), rows, CHAIN_FIELDS)
 
 
-def journal_rows(table: str, record_id: uuid.UUID, op: str, version: int, changes: dict,
+def append_inserts(conn, table: str, record_ids: Sequence, versions: Sequence, lines: Sequence[str], actor,
+                   at: dt.datetime) -> None:
+    """Append one "insert" entry per record, given column by column, each carrying its record's line as text.
+
+    The bulk form of ``journal_rows`` + ``append_rows`` for a sync import; ``record_ids`` are driver
+    values (a UUID's hex), which the hash chain reads like the UUIDs themselves.
+    """
+    count = len(record_ids)
+    columns = {"at": [at] * count, "user_id": [actor.user_id] * count, "user_name": [actor.username] * count,
+               "table_name": [table] * count, "record_id": record_ids, "op": ["insert"] * count,
+               "version": versions, "changes": lines}
+    chain.append_columns(conn, _change_table(), columns, CHAIN_FIELDS, ("record_id",))
+
+
+def payload(changes: str) -> dict:
+    """The values of a change_log entry's ``changes``, without the fields journal entries leave out.
+
+    An insert imported from a sync package carries the record's line from the package as it is
+    (docs/sync.md), with ``version``, ``changed_at`` and ``changed_by`` in it; every reader of the
+    journal goes through here so those show nowhere as changed values.
+    """
+    values = json.loads(changes)
+    for key in UNJOURNALED:
+        values.pop(key, None)
+    return values
+
+
+def journal_rows(table: str, record_id: uuid.UUID, op: str, version: int, changes: dict | str,
                  actor, at: dt.datetime) -> dict:
-    """One journal row; shared by the ORM listener and bulk writers so both log alike."""
+    """One journal row; shared by the ORM listener and bulk writers so both log alike.
+
+    ``changes`` given as text is stored as it is (an imported record's line from its package).
+    """
     return {
         "at": at,
         "user_id": actor.user_id,
@@ -83,7 +118,7 @@ def journal_rows(table: str, record_id: uuid.UUID, op: str, version: int, change
         "record_id": record_id,
         "op": op,
         "version": version,
-        "changes": json.dumps(changes, ensure_ascii=False, sort_keys=True),
+        "changes": changes if isinstance(changes, str) else json.dumps(changes, ensure_ascii=False, sort_keys=True),
     }
 
 
@@ -117,7 +152,7 @@ def _after_flush(session: Session, _ctx) -> None:
         if not isinstance(obj, SyncMixin):
             continue
         values = {k: _value(obj, k, getattr(obj, k)) for k in _columns(obj)
-                  if k not in ("version", "changed_at", "changed_by")}
+                  if k not in UNJOURNALED}
         rows.append(journal_rows(obj.__tablename__, obj.id, "insert", obj.version, values, actor, now))
     for obj in list(session.dirty):
         if not isinstance(obj, SyncMixin) or obj in session.new:
@@ -125,7 +160,7 @@ def _after_flush(session: Session, _ctx) -> None:
         state = inspect(obj)
         changes = {}
         for key in _columns(obj):
-            if key in ("version", "changed_at", "changed_by"):
+            if key in UNJOURNALED:
                 continue
             hist = state.attrs[key].history
             if hist.has_changes():

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field, fields as dc_fields
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from okmot.db import journal
 from okmot.errors import ConflictError, NotFoundError, PermissionDenied, ValidationError
 from okmot.i18n import N_, _
 from okmot.models import ChangeLog, ServiceEntry
@@ -235,7 +236,7 @@ def history(session: Session, service_id: uuid.UUID) -> list[HistoryEntry]:
     rows = session.scalars(select(ChangeLog).where(ChangeLog.record_id == service_id,
                                                    ChangeLog.table_name == ServiceEntry.__tablename__)
                            .order_by(ChangeLog.seq))
-    return [HistoryEntry(r.at, r.user_name, r.version, json.loads(r.changes)) for r in rows]
+    return [HistoryEntry(r.at, r.user_name, r.version, journal.payload(r.changes)) for r in rows]
 
 
 def shipped_services() -> list[ServiceData]:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import json
 import uuid
 from dataclasses import dataclass
 
@@ -11,6 +10,7 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from okmot import permissions
+from okmot.db import journal
 from okmot.models import ChangeLog, Household, Membership
 from okmot.models.certificates import Certificate
 from okmot.services.certificates import KINDS
@@ -70,7 +70,7 @@ class SubjectAccess:
 
 def _changes_text(raw: str) -> str:
     """One line per field: "field: new" for an insert, "field: old → new" for an update."""
-    data = json.loads(raw)
+    data = journal.payload(raw)
     lines = []
     for key, value in sorted(data.items()):
         if isinstance(value, list) and len(value) == 2:

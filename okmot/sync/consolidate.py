@@ -21,7 +21,7 @@ from okmot import permissions
 from okmot.db import bulk
 from okmot.db.base import utcnow
 from okmot.db.engine import Actor, Database
-from okmot.db.journal import append_rows, journal_rows, jsonable
+from okmot.db.journal import UNJOURNALED, append_inserts, append_rows, journal_rows, jsonable
 from okmot.db.migrate import head_revision, known_revision
 from okmot.i18n import _
 from okmot.models import AiylAimak, ImportedPackage, TrustedOffice
@@ -34,7 +34,6 @@ log = logging.getLogger(__name__)
 CHUNK = 500
 #: Conflicts named one by one in a report; the rest are counted.
 MAX_NAMED_WARNINGS = 20
-_UNJOURNALED = ("version", "changed_at", "changed_by")
 #: SQLite page cache while a package is applied (KiB), 32 times the default: fewer re-read index pages
 #: for a few tens of MB of memory (a 5 000-household import peaks near 400 MB with it).
 IMPORT_CACHE_KIB = 65_536
@@ -160,24 +159,32 @@ def _check_files(pkg: package.Package) -> list[str]:
     return [t for t in scope.TABLE_NAMES if t in m["counts"]]
 
 
-def _decode_table(pkg: package.Package, table_name: str) -> list[tuple[dict, dict]]:
-    """The records of one table as (value as it travels, database value) pairs, checked against the counts.
+def _decode_table(pkg: package.Package, table_name: str, dialect=None):
+    """The records of one table, checked against the counts.
 
+    As (line, value as it travels, database value) triples, or with ``dialect`` (an office the
+    district does not hold yet: every record is inserted as it is) as ``package.DriverRecords``.
     Tables are decoded one at a time, just before they are applied, so an import holds one
     table's records in memory, not the whole package's.
     """
     member = package.records_member(table_name)
     table = scope.BY_NAME[table_name]
     decode = package.RecordDecoder(table, scope.columns(table))
+    lines = pkg.members[member].splitlines()
     try:
-        pairs = decode.decode_all(pkg.members[member].splitlines())
+        if dialect is not None:
+            records = decode.decode_driver(lines, dialect)
+            ids = records.columns["id"]
+        else:
+            records = [(line, raw, row) for line, (raw, row) in zip(lines, decode.decode_all(lines), strict=True)]
+            ids = [row["id"] for _line, _raw, row in records]
     except (ValueError, TypeError, AttributeError) as exc:
         raise _refuse("damaged", _("A record in {name} is damaged ({detail}).").format(
             name=member, detail=exc)) from None
-    if len(pairs) != pkg.manifest["counts"][table_name] or len({row["id"] for _raw, row in pairs}) != len(pairs):
+    if len(ids) != pkg.manifest["counts"][table_name] or len(set(ids)) != len(ids):
         raise _refuse("counts", _("The number of records in {name} does not match the manifest.")
                       .format(name=member))
-    return pairs
+    return records
 
 
 def _check_sequence(session: Session, m: dict) -> None:
@@ -210,34 +217,65 @@ def _existing(session: Session, table, names: list[str], ids: list[uuid.UUID]) -
     return existing
 
 
-def _apply_table(session: Session, table, pairs: list[tuple[dict, dict]], actor: Actor, warnings: list[str],
-                 owned: set[uuid.UUID], *, fresh: bool, now) -> TableSummary:
-    """Insert, update or keep each record; ``fresh``: the district holds nothing of the office yet.
+def _insert_fresh(session: Session, table, records: package.DriverRecords, actor: Actor, now) -> TableSummary:
+    """Insert every record of a table for an office the district holds nothing of yet.
 
-    For a fresh office no existing rows are looked up: every record is new, and a record whose id
-    the district already holds for another office fails the insert on its primary key, which
-    refuses the package as a clash.
+    No existing rows are looked up: a record whose id the district already holds for another
+    office fails the insert on its primary key, which refuses the package as a clash. The values
+    go to the driver as decoded (``RecordDecoder.decode_driver``), and each journal entry carries
+    the record's line from the package (docs/sync.md).
     """
     names = scope.columns(table)
-    existing = {} if fresh else _existing(session, table, names, [row["id"] for _raw, row in pairs])
+    columns = records.columns
+    ids = columns["id"]
+    deleted = len(ids) - columns["deleted_at"].count(None)
+    conn = session.connection()
+    self_ref = scope.SELF_REFERENCES.get(table.name)
+    if self_ref is None:
+        rows = records.rows(names)
+    else:
+        # A row may refer to another row of the same batch: insert all without the reference,
+        # then set it, so every statement satisfies the foreign key whatever the order.
+        refs = columns[self_ref]
+        rows = list(zip(*(columns[n] if n != self_ref else [None] * len(ids) for n in names)))
+    bulk.insert_driver(conn, table, names,
+                       (rows[start:start + bulk.BATCH] for start in range(0, len(rows), bulk.BATCH)))
+    del rows
+    if self_ref is not None:
+        # Few rows (merged persons, corrections): through Core, with UUID objects as it expects.
+        as_uuid = lambda v: v if isinstance(v, uuid.UUID) else uuid.UUID(v)  # noqa: E731
+        linked = [{"b_id": as_uuid(i), self_ref: as_uuid(r)} for i, r in zip(ids, refs, strict=True) if r is not None]
+        if linked:
+            session.execute(update(table).where(table.c.id == bindparam("b_id")), linked)
+    # A plain str: the driver and the hash take Table.name's str subclass through slower paths.
+    name = str(table.name)
+    append_inserts(conn, name, ids, columns["version"], records.lines, actor, now)
+    return TableSummary(new=len(ids) - deleted, deleted=deleted)
+
+
+def _apply_table(session: Session, table, triples: list[tuple[bytes, dict, dict]], actor: Actor,
+                 warnings: list[str], owned: set[uuid.UUID], *, now) -> TableSummary:
+    """Insert, update or keep each record of an office the district already holds."""
+    names = scope.columns(table)
+    existing = _existing(session, table, names, [row["id"] for _line, _raw, row in triples])
     new = updated = unchanged = deleted = conflicts = 0
     inserts, updates, journal = [], [], []
-    for raw, row in pairs:
+    for line, _raw, row in triples:
         old = existing.get(row["id"])
         if old is None:
             inserts.append(row)
             deleted += row["deleted_at"] is not None
             new += row["deleted_at"] is None
-            # The travelling values are already the journal's JSON form (jsonable): no second conversion.
-            changes = {k: v for k, v in raw.items() if k not in _UNJOURNALED}
-            journal.append(journal_rows(table.name, row["id"], "insert", row["version"], changes, actor, now))
+            # The record's line from the package is the journal entry (docs/sync.md).
+            journal.append(journal_rows(str(table.name), row["id"], "insert", row["version"], line.decode("utf-8"),
+                                        actor, now))
             continue
         if row["id"] not in owned:
             # A trusted office may change its own records only, never another office's.
             raise _refuse("foreign_records", _(
                 "The package would change {table} {id}, which belongs to another office; it was refused.").format(
                 table=table.name, id=row["id"]))
-        diff = {k: [jsonable(old[k]), jsonable(row[k])] for k in names if old[k] != row[k] and k not in _UNJOURNALED}
+        diff = {k: [jsonable(old[k]), jsonable(row[k])] for k in names if old[k] != row[k] and k not in UNJOURNALED}
         if old["version"] > row["version"] or (old["version"] == row["version"] and diff):
             conflicts += 1
             warnings.append(_("{table} {id}: the district holds version {mine}, the package version {theirs}; "
@@ -252,7 +290,7 @@ def _apply_table(session: Session, table, pairs: list[tuple[dict, dict]], actor:
         deleted += became_deleted
         updated += not became_deleted
         op = "delete" if became_deleted else "update"
-        journal.append(journal_rows(table.name, row["id"], op, row["version"], diff, actor, now))
+        journal.append(journal_rows(str(table.name), row["id"], op, row["version"], diff, actor, now))
     conn = session.connection()
     self_ref = scope.SELF_REFERENCES.get(table.name)
     if inserts:
@@ -291,6 +329,18 @@ def _import_cache(session: Session) -> Iterator[None]:
         yield
     finally:
         dbapi.execute(f"PRAGMA cache_size = {int(before)}")
+
+
+def _analyze(session: Session, table_names: list[str]) -> None:
+    """On PostgreSQL, fresh planner statistics for the tables that just received records.
+
+    The totals check counts each table through the office's households; with the statistics of
+    the tables before a big COPY the planner picks plans that took seconds per table (minutes per
+    district). ANALYZE inside the transaction sees its own rows and writes only statistics.
+    """
+    if table_names and session.get_bind().dialect.name == "postgresql":
+        quote = session.get_bind().dialect.identifier_preparer.quote
+        session.execute(text("ANALYZE " + ", ".join(quote(name) for name in table_names)))
 
 
 def _lock_office(session: Session, office_code: str) -> None:
@@ -387,12 +437,16 @@ def _import_one(db: Database, path: str | Path, *, actor: Actor, trust_new: bool
             tables = {}
             fresh = session.get(AiylAimak, office_id) is None
             for table_name in table_names:
-                pairs = _decode_table(pkg, table_name)
-                owned = set() if fresh else set(session.scalars(
-                    scope.owned_ids(table_name, office_id, m["office_code"])))
-                tables[table_name] = _apply_table(session, scope.BY_NAME[table_name], pairs, actor, warnings,
-                                                  owned, fresh=fresh, now=now)
-                del pairs
+                table = scope.BY_NAME[table_name]
+                if fresh:
+                    records = _decode_table(pkg, table_name, session.get_bind().dialect)
+                    tables[table_name] = _insert_fresh(session, table, records, actor, now)
+                else:
+                    records = _decode_table(pkg, table_name)
+                    owned = set(session.scalars(scope.owned_ids(table_name, office_id, m["office_code"])))
+                    tables[table_name] = _apply_table(session, table, records, actor, warnings, owned, now=now)
+                del records
+            _analyze(session, [t for t, summary in tables.items() if summary.new or summary.deleted])
             totals = scope.live_counts(session, office_id, m["office_code"])
             wrong = {t: (totals.get(t, 0), n) for t, n in m["totals"].items() if totals.get(t, 0) != n}
             wrong.update({t: (n, 0) for t, n in totals.items() if t not in m["totals"] and n})

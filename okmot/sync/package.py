@@ -7,11 +7,13 @@ import decimal
 import hashlib
 import io
 import json
+import operator
 import re
 import uuid
 import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass
+from itertools import repeat
 from pathlib import Path
 
 from json.encoder import encode_basestring
@@ -200,6 +202,8 @@ class RecordDecoder:
         self.table = table
         self.names = frozenset(names)
         self.converters = [(name, _converter(table.c[name])) for name in names]
+        #: One record's values in ``names`` order (a tuple even for a single column).
+        self.getter = operator.itemgetter(*names) if len(names) > 1 else (lambda raw: (raw[names[0]],))
         self.checks = [(name, _json_type(column), column.nullable or isinstance(column.type, JSON))
                        for name, column in ((name, table.c[name]) for name in names)]
 
@@ -233,14 +237,24 @@ class RecordDecoder:
         JSON types of a column are checked as one set of types, its integers' range by min and max,
         and each converter runs over the whole column.
         """
-        raws = [json.loads(line) for line in lines]
-        for raw in raws:
-            if not isinstance(raw, dict) or raw.keys() != self.names:
-                raise ValueError(f"the record's fields do not match table {self.table.name}")
+        raws = list(map(json.loads, lines))
+        columns = self._checked(raws)
+        if not columns:
+            return []
+        converted = [values if convert is None else [None if v is None else convert(v) for v in values]
+                     for values, (_name, convert) in zip(columns, self.converters, strict=True)]
+        names = [name for name, _convert in self.converters]
+        return list(zip(raws, (dict(zip(names, row)) for row in zip(*converted))))
+
+    def _checked(self, raws: list) -> list[tuple]:
+        """The parsed lines' values column by column (``names`` order), after checking fields, JSON types,
+        nulls and integer ranges; no columns for no lines."""
+        if set(map(type, raws)) - {dict} or not all(map(operator.eq, map(dict.keys, raws), repeat(self.names))):
+            raise ValueError(f"the record's fields do not match table {self.table.name}")
         if not raws:
             return []
-        for name, kind, nullable in self.checks:
-            values = [raw[name] for raw in raws]
+        columns = list(zip(*map(self.getter, raws)))
+        for values, (name, kind, nullable) in zip(columns, self.checks, strict=True):
             types = set(map(type, values))
             if not nullable and type(None) in types:
                 raise ValueError(f"{self.table.name}.{name} is empty")
@@ -253,12 +267,58 @@ class RecordDecoder:
                 present = [v for v in values if v is not None] if nullable else values
                 if not (-_INT_LIMIT <= min(present) and max(present) < _INT_LIMIT):
                     raise ValueError(f"{self.table.name}.{name} has a value of the wrong type")
-        columns = []
-        for name, convert in self.converters:
-            values = [raw[name] for raw in raws]
-            columns.append(values if convert is None else [None if v is None else convert(v) for v in values])
-        names = [name for name, _convert in self.converters]
-        return list(zip(raws, (dict(zip(names, row)) for row in zip(*columns))))
+        return columns
+
+    def decode_driver(self, lines: list[bytes], dialect) -> DriverRecords:
+        """The records as driver values for ``dialect``, column by column, with each line's text.
+
+        The same checks as ``decode_all``, and values the driver stores exactly as SQLAlchemy would
+        store the ones ``convert`` makes (``bulk.driver_rows``): only for records inserted as they are.
+        """
+        texts = [line.decode("utf-8") for line in lines]
+        columns = self._checked(list(map(json.loads, texts)))
+        if not columns:
+            return DriverRecords({name: [] for name, _convert in self.converters}, texts)
+        return DriverRecords({name: _to_driver(self.table.c[name], convert, values, dialect)
+                              for values, (name, convert) in zip(columns, self.converters, strict=True)}, texts)
+
+
+#: A UUID as a package writes it (str of uuid.UUID); any other spelling takes uuid.UUID's slower path.
+_CANONICAL_UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}").fullmatch
+
+
+def _to_driver(column, convert, values: list, dialect) -> list:
+    """The driver values of one column's JSON values: what its bind processor makes of ``convert``'s values.
+
+    UUIDs become their hex (SQLAlchemy's Uuid stores it on SQLite; PostgreSQL's uuid type reads it),
+    checked by one regular expression instead of a uuid.UUID per value. SQLite takes date-times and
+    dates as the text SQLAlchemy would write (``isoformat`` with a space and microseconds is exactly
+    its storage format), parsed first so an impossible date is refused as before. Anything else
+    (or a value in another spelling) goes through ``convert`` and the bind processor.
+    """
+    present = [v for v in values if v is not None] if None in values else values
+    if isinstance(column.type, Uuid) and all(map(_CANONICAL_UUID, present)):
+        return [None if v is None else v.replace("-", "") for v in values]
+    converted = [None if v is None else convert(v) for v in values] if convert is not None else values
+    if dialect.name == "sqlite" and isinstance(column.type, DateTime):
+        # A date-time with a UTC offset keeps SQLAlchemy's own conversion (it drops the offset).
+        if all(v is None or v.tzinfo is None for v in converted):
+            return [None if v is None else v.isoformat(" ", "microseconds") for v in converted]
+    elif dialect.name == "sqlite" and isinstance(column.type, Date):
+        return [None if v is None else v.isoformat() for v in converted]
+    process = column.type.dialect_impl(dialect).bind_processor(dialect)
+    return converted if process is None else [None if v is None else process(v) for v in converted]
+
+
+@dataclass(frozen=True)
+class DriverRecords:
+    """One table's records from a package as driver values per column, and each record's line as text."""
+
+    columns: dict[str, list]
+    lines: list[str]
+
+    def rows(self, names: list[str]) -> list[tuple]:
+        return list(zip(*(self.columns[name] for name in names)))
 
 
 def sha256(data: bytes) -> str:
