@@ -65,8 +65,8 @@ def test_quality_window_opens_the_household_at_the_problem(qtbot, qtmodeltester,
     qtmodeltester.check(w.totals_model)
     qtmodeltester.check(w.work_model)
     assert w.totals_model.rowCount() == 3  # two villages and the total
-    assert w.totals_model.index(2, 1).data() == 4
-    rows = [w.work_model.item(r) for r in range(w.work_model.rowCount())]
+    assert w.totals_model.index(2, 1).data() == "4"
+    rows = [w.work_model.row_at(r) for r in range(w.work_model.rowCount())]
     target = next(r for r, (h, p) in enumerate(rows) if p.code == "missing_birth_date")
     assert rows[target][0].account_number == "0003"
     dialog = w._open(w.work_model.index(target, 0))
@@ -116,7 +116,7 @@ def test_import_wizard_shows_row_errors_and_refuses(qtbot, qtmodeltester, ctx, t
     qtbot.addWidget(w)
     _to_check_page(qtbot, w, _messy_csv(tmp_path / "book.csv"))
     qtmodeltester.check(w.problems_model)
-    rows = [w.problems_model.problem(r) for r in range(w.problems_model.rowCount())]
+    rows = [w.problems_model.row_at(r) for r in range(w.problems_model.rowCount())]
     assert {(p.row, p.column) for p in rows if p.severity == "error"} == {(4, "Дата рождения"), (5, "ПИН"),
                                                                           (6, "Село"), (7, "ПИН")}
     assert w.problems_model.index(0, 0).data() in ("error", "warning")

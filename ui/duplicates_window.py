@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtCore import QModelIndex
 from PySide6.QtWidgets import (
     QAbstractItemView, QDialog, QHBoxLayout, QHeaderView, QLabel, QMessageBox, QPushButton, QTableView, QVBoxLayout,
     QWidget,
@@ -18,6 +18,7 @@ from okmot.services.context import AppContext
 from okmot.services.duplicates import DuplicateCandidate, PersonBrief
 from ui.bus import bus
 from ui.forms import format_date, show_error
+from ui.rows_model import Col, RowsModel
 
 
 def _describe(p: PersonBrief) -> str:
@@ -27,47 +28,14 @@ def _describe(p: PersonBrief) -> str:
     return ", ".join(x for x in parts if x)
 
 
-class CandidatesModel(QAbstractTableModel):
-    COLUMNS = ("reason", "score", "first", "second")
-
+class CandidatesModel(RowsModel):
     def __init__(self, parent=None):
-        super().__init__(parent)
-        self._rows: list[DuplicateCandidate] = []
-
-    def set_rows(self, rows: list[DuplicateCandidate]) -> None:
-        self.beginResetModel()
-        self._rows = list(rows)
-        self.endResetModel()
-
-    def candidate(self, row: int) -> DuplicateCandidate:
-        return self._rows[row]
-
-    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:
-        return 0 if parent.isValid() else len(self.COLUMNS)
-
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole):
-        if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal \
-                and 0 <= section < len(self.COLUMNS):
-            return {"reason": _("Why listed"), "score": _("Similarity"), "first": _("First record"),
-                    "second": _("Second record")}[self.COLUMNS[section]]
-        return None
-
-    def data(self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole):
-        if not index.isValid() or not 0 <= index.row() < len(self._rows):
-            return None
-        c = self._rows[index.row()]
-        if role == Qt.ItemDataRole.DisplayRole:
-            return {"reason": c.reason_text, "score": f"{c.score:.0f} %", "first": _describe(c.first),
-                    "second": _describe(c.second)}[self.COLUMNS[index.column()]]
-        return None
-
-    def flags(self, index: QModelIndex | QPersistentModelIndex) -> Qt.ItemFlag:
-        if not index.isValid():
-            return Qt.ItemFlag.NoItemFlags
-        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+        super().__init__([
+            Col(_("Why listed"), lambda c: c.reason_text),
+            Col(_("Similarity"), lambda c: f"{c.score:.0f} %", align_right=True),
+            Col(_("First record"), lambda c: _describe(c.first)),
+            Col(_("Second record"), lambda c: _describe(c.second)),
+        ], parent=parent)
 
 
 class DuplicatesWindow(QDialog):
@@ -124,7 +92,7 @@ class DuplicatesWindow(QDialog):
 
     def selected(self) -> DuplicateCandidate | None:
         index = self.table.currentIndex()
-        return self.model.candidate(index.row()) if index.isValid() else None
+        return self.model.row_at(index.row()) if index.isValid() else None
 
     def confirm(self, text: str) -> bool:
         box = QMessageBox(self)
@@ -168,6 +136,6 @@ class DuplicatesWindow(QDialog):
         self.refresh()
 
     def _open_first(self, index: QModelIndex) -> None:
-        c = self.model.candidate(index.row()) if index.isValid() else None
+        c = self.model.row_at(index.row()) if index.isValid() else None
         if c is not None and self.open_household is not None and c.first.household_id is not None:
             self.open_household(c.first.household_id)

@@ -11,8 +11,8 @@ import threading
 from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, QThread, Signal
-from PySide6.QtGui import QBrush, QColor
+from PySide6.QtCore import Qt, QThread, Signal
+from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
     QAbstractItemView, QComboBox, QDialog, QFileDialog, QHBoxLayout, QHeaderView, QLabel, QLineEdit, QProgressBar,
     QPushButton, QStackedWidget, QTableView, QTableWidget, QVBoxLayout, QWidget,
@@ -25,11 +25,12 @@ from okmot.importer import values
 from okmot.importer.apply import ImportResult, apply_plan
 from okmot.importer.fields import FARM, FIELDS, PERSONS
 from okmot.importer.mapping import ColumnMapping, remember
-from okmot.importer.plan import ImportPlan, RowProblem, check_mappings, detect_mappings, plan_import
+from okmot.importer.plan import ImportPlan, check_mappings, detect_mappings, plan_import
 from okmot.importer.reader import SourceFile, read_file
 from okmot.importer.template import save_template
 from okmot.services.context import AppContext
 from ui.bus import bus
+from ui.rows_model import Col, RowsModel
 from ui.forms import show_error
 
 log = logging.getLogger(__name__)
@@ -61,50 +62,20 @@ class Worker(QThread):
             self.succeeded.emit(result)
 
 
-class ProblemsModel(QAbstractTableModel):
-    COLUMNS = ("severity", "sheet", "row", "column", "value", "problem")
+_SEVERITY_COLORS = {"error": QColor("#b00020"), "warning": QColor("#8a5a00")}
 
+
+class ProblemsModel(RowsModel):
     def __init__(self, parent=None):
-        super().__init__(parent)
-        self._rows: list[RowProblem] = []
-
-    def set_rows(self, rows) -> None:
-        self.beginResetModel()
-        self._rows = list(rows)
-        self.endResetModel()
-
-    def problem(self, row: int) -> RowProblem:
-        return self._rows[row]
-
-    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:
-        return 0 if parent.isValid() else len(self.COLUMNS)
-
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole):
-        if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal \
-                and 0 <= section < len(self.COLUMNS):
-            return {"severity": "", "sheet": _("Sheet"), "row": _("Row"), "column": _("Column"),
-                    "value": _("Value"), "problem": _("Problem")}[self.COLUMNS[section]]
-        return None
-
-    def data(self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole):
-        if not index.isValid() or not 0 <= index.row() < len(self._rows):
-            return None
-        p = self._rows[index.row()]
-        if role == Qt.ItemDataRole.DisplayRole:
-            return {"severity": _("error") if p.severity == "error" else _("warning"), "sheet": p.sheet,
-                    "row": p.row, "column": p.column, "value": p.value,
-                    "problem": p.message}[self.COLUMNS[index.column()]]
-        if role == Qt.ItemDataRole.ForegroundRole and index.column() == 0:
-            return QBrush(QColor("#b00020" if p.severity == "error" else "#8a5a00"))
-        return None
-
-    def flags(self, index: QModelIndex | QPersistentModelIndex) -> Qt.ItemFlag:
-        if not index.isValid():
-            return Qt.ItemFlag.NoItemFlags
-        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+        super().__init__([
+            Col("", lambda p: _("error") if p.severity == "error" else _("warning"),
+                foreground=lambda p: _SEVERITY_COLORS.get(p.severity, _SEVERITY_COLORS["warning"])),
+            Col(_("Sheet"), lambda p: p.sheet),
+            Col(_("Row"), lambda p: str(p.row), align_right=True),
+            Col(_("Column"), lambda p: p.column),
+            Col(_("Value"), lambda p: p.value),
+            Col(_("Problem"), lambda p: p.message),
+        ], parent=parent)
 
 
 class ImportWizard(QDialog):

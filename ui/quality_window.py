@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtCore import QModelIndex, Qt
 from PySide6.QtWidgets import (
     QAbstractItemView, QComboBox, QDialog, QHBoxLayout, QHeaderView, QLabel, QPushButton, QSplitter, QTableView,
     QVBoxLayout, QWidget,
@@ -14,107 +14,40 @@ from okmot import codes
 from okmot.i18n import _, current_language
 from okmot.services import quality, territory
 from okmot.services.context import AppContext
-from okmot.services.quality import HouseholdQuality, Problem, QualityReport, VillageQuality
+from okmot.services.quality import HouseholdQuality, Problem, QualityReport
 from ui.bus import bus
+from ui.rows_model import Col, RowsModel
 
 #: The household card's tab that shows each section (found by its title).
 _SECTION_TABS = {"members": "Members", "land": "Land", "livestock": "Livestock"}
 
 
-class VillageTotalsModel(QAbstractTableModel):
+class VillageTotalsModel(RowsModel):
     def __init__(self, parent=None):
-        super().__init__(parent)
-        self._rows: list[VillageQuality] = []
-
-    def set_rows(self, rows: list[VillageQuality]) -> None:
-        self.beginResetModel()
-        self._rows = list(rows)
-        self.endResetModel()
-
-    def _columns(self) -> list[tuple[str, str]]:
-        return ([("village", _("Village")), ("households", _("Households")), ("complete", _("Complete")),
-                 ("score", _("Average score"))] + [(code, codes.label(quality.REASONS, code))
-                                                    for code in quality.REASONS])
-
-    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:
-        return 0 if parent.isValid() else len(self._columns())
-
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole):
-        columns = self._columns()
-        if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal \
-                and 0 <= section < len(columns):
-            return columns[section][1]
-        return None
-
-    def data(self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole):
-        if not index.isValid() or not 0 <= index.row() < len(self._rows):
-            return None
-        r = self._rows[index.row()]
-        key = self._columns()[index.column()][0]
-        if role == Qt.ItemDataRole.DisplayRole:
-            if key == "village":
-                return r.name(current_language())
-            if key == "score":
-                return f"{r.average_score:.0f} %"
-            if key in ("households", "complete"):
-                return getattr(r, key)
-            return r.by_reason.get(key, 0)
-        if role == Qt.ItemDataRole.TextAlignmentRole and key != "village":
-            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-        return None
-
-    def flags(self, index: QModelIndex | QPersistentModelIndex) -> Qt.ItemFlag:
-        if not index.isValid():
-            return Qt.ItemFlag.NoItemFlags
-        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+        super().__init__([
+            Col(_("Village"), lambda r: r.name(current_language())),
+            Col(_("Households"), lambda r: str(r.households), align_right=True),
+            Col(_("Complete"), lambda r: str(r.complete), align_right=True),
+            Col(_("Average score"), lambda r: f"{r.average_score:.0f} %", align_right=True),
+            *(Col(codes.label(quality.REASONS, code), lambda r, code=code: str(r.by_reason.get(code, 0)),
+                  align_right=True) for code in quality.REASONS),
+        ], parent=parent)
 
 
-class WorkListModel(QAbstractTableModel):
+class WorkListModel(RowsModel):
     """One row per problem of the households still to fix, least complete household first."""
 
-    COLUMNS = ("account", "head", "score", "reason", "detail")
-
     def __init__(self, parent=None):
-        super().__init__(parent)
-        self._rows: list[tuple[HouseholdQuality, Problem]] = []
+        super().__init__([
+            Col(_("Account No."), lambda hp: hp[0].account_number),
+            Col(_("Head of household"), lambda hp: hp[0].head_name or _("(no head)")),
+            Col(_("Score"), lambda hp: f"{hp[0].score} %", align_right=True),
+            Col(_("Problem"), lambda hp: hp[1].label),
+            Col(_("Details"), lambda hp: hp[1].message),
+        ], parent=parent)
 
     def set_households(self, households: tuple[HouseholdQuality, ...]) -> None:
-        self.beginResetModel()
-        self._rows = [(h, p) for h in households for p in h.faults]
-        self.endResetModel()
-
-    def item(self, row: int) -> tuple[HouseholdQuality, Problem]:
-        return self._rows[row]
-
-    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:
-        return 0 if parent.isValid() else len(self.COLUMNS)
-
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole):
-        if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal \
-                and 0 <= section < len(self.COLUMNS):
-            return {"account": _("Account No."), "head": _("Head of household"), "score": _("Score"),
-                    "reason": _("Problem"), "detail": _("Details")}[self.COLUMNS[section]]
-        return None
-
-    def data(self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole):
-        if not index.isValid() or not 0 <= index.row() < len(self._rows):
-            return None
-        h, p = self._rows[index.row()]
-        if role == Qt.ItemDataRole.DisplayRole:
-            return {"account": h.account_number, "head": h.head_name or _("(no head)"), "score": f"{h.score} %",
-                    "reason": p.label, "detail": p.message}[self.COLUMNS[index.column()]]
-        return None
-
-    def flags(self, index: QModelIndex | QPersistentModelIndex) -> Qt.ItemFlag:
-        if not index.isValid():
-            return Qt.ItemFlag.NoItemFlags
-        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+        self.set_rows([(h, p) for h in households for p in h.faults])
 
 
 def show_problem(dialog, problem: Problem) -> None:
@@ -211,7 +144,7 @@ class QualityWindow(QDialog):
     def _open(self, index: QModelIndex):
         if self.open_household is None or not index.isValid():
             return None
-        household, problem = self.work_model.item(index.row())
+        household, problem = self.work_model.row_at(index.row())
         dialog = self.open_household(household.household_id)
         if dialog is not None:
             show_problem(dialog, problem)

@@ -19,6 +19,8 @@ class Col:
     text: Callable[[object], str]
     align_right: bool = False
     bold: bool = False
+    #: A colour for this column's text only (the model's ``foreground`` colours whole rows).
+    foreground: Callable[[object], QColor | None] | None = None
 
 
 class RowsModel(QAbstractTableModel):
@@ -59,8 +61,9 @@ class RowsModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.BackgroundRole and self._background is not None:
             color = self._background(rec)
             return QBrush(color) if color is not None else None
-        if role == Qt.ItemDataRole.ForegroundRole and self._foreground is not None:
-            color = self._foreground(rec)
+        if role == Qt.ItemDataRole.ForegroundRole:
+            paint = col.foreground or self._foreground
+            color = paint(rec) if paint is not None else None
             return QBrush(color) if color is not None else None
         if role == Qt.ItemDataRole.ToolTipRole and self._tooltip is not None:
             return self._tooltip(rec) or None
