@@ -101,7 +101,7 @@ test: venv translations postgres zbar libreoffice
 run: venv translations
 	$(BIN)/python main.py --demo
 
-# bench: the timings against their targets (docs/notes-bench.md) on a 10 000-household village and a
+# bench: the timings against their targets (docs/performance.md) on a 10 000-household village and a
 # 20×5 000 district on PostgreSQL, JSON in bench/results/; then the scale tests (marked `slow`) and the
 # crash test killing a writer 100 times. BENCH_FLAGS=--strict fails on a missed target.
 bench: venv translations postgres

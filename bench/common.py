@@ -22,8 +22,25 @@ def p95(values: list[float]) -> float:
     return ordered[min(len(ordered) - 1, int(round(0.95 * (len(ordered) - 1))))]
 
 
+def _release_freed_memory() -> None:
+    """Collect garbage and hand freed heap back to the OS (glibc ``malloc_trim``), so the next peak is the
+    operation's own and not what an earlier one left mapped in this long-running process."""
+    import ctypes
+    import ctypes.util
+    import gc
+
+    gc.collect()
+    name = ctypes.util.find_library("c")
+    if name and sys.platform.startswith("linux"):
+        try:
+            ctypes.CDLL(name).malloc_trim(0)
+        except (OSError, AttributeError):
+            pass
+
+
 def reset_peak_memory() -> None:
     """Start a new peak-RSS window (Linux: writing 5 to clear_refs resets VmHWM of this process)."""
+    _release_freed_memory()
     try:
         with open("/proc/self/clear_refs", "w") as f:
             f.write("5")

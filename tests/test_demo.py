@@ -444,12 +444,10 @@ def test_create_demo_file_refuses_an_existing_file(tmp_path: Path) -> None:
 
 
 @pytest.mark.slow
-def test_ten_thousand_households_well_under_a_minute(tmp_path: Path) -> None:
-    start = time.perf_counter()
+def test_ten_thousand_households(tmp_path: Path) -> None:
+    # How long it takes is measured by `make bench` (bench/village.py), not asserted here.
     summary = demo.create_demo_file(tmp_path / "big.sqlite3", households=10_000, seed=1, today=TODAY)
-    elapsed = time.perf_counter() - start
     assert summary.households == 10_000 and 40_000 < summary.persons < 60_000
-    assert elapsed < 45, f"10 000 households took {elapsed:.1f} s"
     with contextlib.closing(sqlite3.connect(tmp_path / "big.sqlite3")) as c:
         assert c.execute("SELECT count(*) FROM person").fetchone()[0] == summary.persons
         assert c.execute("SELECT count(*) FROM change_log").fetchone()[0] == summary.journal_rows

