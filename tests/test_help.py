@@ -15,7 +15,7 @@ from okmot.paths import resource_dir
 
 HELP = resource_dir() / "help"
 #: The daily tasks the guide must cover (section ids, the same in both languages).
-TASKS = ("first-start", "find", "member", "movement", "certificate", "round", "report", "restore", "help")
+TASKS = ("first-start", "find", "member", "movement", "certificate", "round", "report", "sync", "restore", "help")
 
 
 class _Guide(HTMLParser):
