@@ -13,7 +13,7 @@ from pathlib import Path
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError
 
-from okmot import codes
+from okmot import codes, logsetup
 from okmot.db.engine import Database, is_url
 from okmot.db.migrate import open_database
 from okmot.errors import EnvironmentProblem, OkmotError, UserError
@@ -110,13 +110,19 @@ def _setup_demo(sub: argparse._SubParsersAction, common: argparse.ArgumentParser
                    help=_("number of households (default: %(default)s)"))
     p.add_argument("--seed", type=int, default=demo.DEFAULT_SEED, metavar="S",
                    help=_("random seed; the same seed gives the same village (default: %(default)s)"))
+    p.add_argument("--office-code", metavar="CODE",
+                   help=_("the aiyl aimak's code (to try a district with several demo offices, give each its own)"))
     p.set_defaults(run=_run_demo)
 
 
 def _run_demo(args: argparse.Namespace) -> int:
     from okmot import demo
 
-    summary = demo.generate_into(args.db, households=args.households, seed=args.seed)
+    code = (args.office_code or "").strip()
+    if args.office_code is not None and not (0 < len(code) <= 20 and all(c.isalnum() or c == "-" for c in code)):
+        print(_("The office code must be 1 to 20 letters, digits or dashes."), file=sys.stderr)
+        return EXIT_ERROR
+    summary = demo.generate_into(args.db, households=args.households, seed=args.seed, office_code=code or None)
     print(_("Demo village written to {path}: {households} households ({closed} closed), {persons} persons, "
             "{villages} villages, land and livestock for {first}–{last}; {seconds:.1f} s.").format(
         path=_shown(args.db), households=summary.households, closed=summary.closed_households,
@@ -533,7 +539,8 @@ def main(argv: list[str] | None = None) -> int:
         parser.print_help(sys.stderr)
         return EXIT_ERROR
     try:
-        return run(args)
+        with logsetup.for_command():
+            return run(args)
     except OkmotError as exc:  # NewerDatabaseError included: expected problems, explained, no traceback
         print(exc.message, file=sys.stderr)
         return EXIT_ERROR

@@ -1105,15 +1105,16 @@ def create_demo_file(path: str | Path, *, households: int = DEFAULT_HOUSEHOLDS, 
 
 
 def generate_into(target: str, *, households: int = DEFAULT_HOUSEHOLDS, seed: int = DEFAULT_SEED,
-                  today: dt.date | None = None, farm_years: int = FARM_YEARS, paperwork: bool = False) -> DemoSummary:
+                  today: dt.date | None = None, office_code: str | None = None, farm_years: int = FARM_YEARS,
+                  paperwork: bool = False) -> DemoSummary:
     """A demo village in a database given by URL (PostgreSQL), which must be empty."""
     if not is_url(target):
-        return create_demo_file(target, households=households, seed=seed, today=today, farm_years=farm_years,
-                                paperwork=paperwork)
+        return create_demo_file(target, households=households, seed=seed, today=today, office_code=office_code,
+                                farm_years=farm_years, paperwork=paperwork)
     db = open_database(target)
     try:
-        return generate(db, households=households, seed=seed, today=today, farm_years=farm_years,
-                        paperwork=paperwork)
+        return generate(db, households=households, seed=seed, today=today, office_code=office_code,
+                        farm_years=farm_years, paperwork=paperwork)
     finally:
         db.dispose()
 

@@ -10,7 +10,7 @@ import pytest
 from PySide6.QtWidgets import QWizard
 
 from okmot.errors import UserError, ValidationError
-from okmot.services import auth, certificates, households, office_setup, settings, territory
+from okmot.services import auth, certificates, households, office_setup, service_register, settings, territory
 from okmot.services.context import AppContext, open_context
 from okmot.services.office_setup import AdminAccount, OfficeDetails, OfficeSetup, Signatory, VillageEntry
 from okmot.services.persons import PersonData
@@ -66,6 +66,9 @@ def test_set_up_office_saves_everything_in_one_go(ctx: AppContext) -> None:
         assert office_setup.backup_copy_dir(s) == Path("/media/usb/okmot")
         assert not auth.needs_first_admin(s)
         assert auth.authenticate(s, "gulnara", PASSWORD).id == admin.id
+        # The office starts with the register of services shipped with Okmot.
+        assert {r.data.code for r in service_register.list_services(s)} == {
+            d.code for d in service_register.shipped_services()}
 
 
 def test_a_problem_anywhere_writes_nothing(ctx: AppContext) -> None:

@@ -208,9 +208,26 @@ def test_a_village_without_district_key_refuses_and_a_village_never_publishes(pa
         reference.publish(village.db, usb, actor=village.actor)
 
 
-def test_publishing_nothing_is_refused_and_takes_no_version(tmp_path) -> None:
-    db = open_database(tmp_path / "empty.sqlite3")
+def test_a_new_district_publishes_the_shipped_register(tmp_path) -> None:
+    db = open_database(tmp_path / "district.sqlite3")
     try:
+        published = reference.publish(db, tmp_path, actor=ACTOR)
+        shipped = [d for d in service_register.shipped_services() if d.register == "base"]
+        assert published.version == 1 and published.counts["services"] == len(shipped)
+        with db.session() as s:
+            assert {d.code for d in shipped} <= {r.data.code for r in service_register.list_services(s)}
+            assert settings.get(s, "reference_published_version") == 1
+    finally:
+        db.dispose()
+
+
+def test_publishing_nothing_is_refused_and_takes_no_version(tmp_path) -> None:
+    db = open_database(tmp_path / "district.sqlite3")
+    try:
+        with db.session(ACTOR) as s:  # only supplementary services: nothing the district sends to villages
+            service_register.install_shipped(s)
+            for row in s.scalars(select(ServiceEntry)):
+                row.register = "supplementary"
         with pytest.raises(UserError, match="no reference data"):
             reference.publish(db, tmp_path, actor=ACTOR)
         with db.session() as s:

@@ -16,7 +16,7 @@ from okmot.errors import NotFoundError, UserError, ValidationError
 from okmot.i18n import _
 from okmot.identity.names import fix_lookalikes
 from okmot.models import AiylAimak
-from okmot.services import auth, settings, territory
+from okmot.services import auth, service_register, settings, territory
 from okmot.services.auth import UserInfo
 from okmot.services.territory import Office
 from okmot.permissions import require_session
@@ -226,6 +226,9 @@ def set_up_office(session: Session, setup: OfficeSetup) -> tuple[Office, UserInf
     admin = auth.create_first_admin(session, username=setup.admin.username, full_name=setup.admin.full_name,
                                     password=setup.admin.password)
     _put_letterhead(session, d, setup.signatory)
+    # A new office starts from the register of services shipped with Okmot (the district may update it
+    # later with reference packages); without it no application could be registered.
+    service_register.install_shipped(session)
     settings.put(session, "certificate_number_start", setup.certificate_number_start)
     settings.put(session, "backup_copy_dir", setup.backup_copy_dir.strip() or None)
     _put_key(session, setup.district_key)

@@ -206,9 +206,13 @@ def _apply(row: ServiceEntry, data: ServiceData) -> None:
 
 
 def save_service(session: Session, data: ServiceData, *, service_id: uuid.UUID | None = None,
-                 expected_version: int | None = None, by_admin: bool = True) -> uuid.UUID:
-    """Create or change a register entry; the journal keeps the previous wording as history."""
-    require_session(session, "service_register.edit")
+                 expected_version: int | None = None, by_admin: bool = True,
+                 for_action: str = "service_register.edit") -> uuid.UUID:
+    """Create or change a register entry; the journal keeps the previous wording as history.
+
+    ``for_action`` names the guarded action the change is part of (publishing a district's first
+    reference package starts from the shipped register)."""
+    require_session(session, for_action)
     if not by_admin:
         raise PermissionDenied(_("Only an administrator can change the register of services."))
     validate(data)
@@ -255,12 +259,12 @@ def shipped_services() -> list[ServiceData]:
     return out
 
 
-def install_shipped(session: Session) -> int:
+def install_shipped(session: Session, *, for_action: str = "service_register.edit") -> int:
     """Add the shipped services that the register does not have yet; returns how many were added."""
     have = set(session.scalars(select(ServiceEntry.code)))
     added = 0
     for data in shipped_services():
         if data.code not in have:
-            save_service(session, data)
+            save_service(session, data, for_action=for_action)
             added += 1
     return added

@@ -190,6 +190,10 @@ def build(session: Session) -> tuple[str, bytes, int, dict[str, int]]:
     if district_key.receives_reference(session):
         raise UserError(_("This database is an office that receives reference data from its district (it holds "
                           "the district's key); reference packages are published from the district database."))
+    if not service_register.list_services(session):
+        # A district database made by importing packages has no register yet: like a new office, it starts
+        # from the one shipped with Okmot, so its first publication is the standard register.
+        service_register.install_shipped(session, for_action="reference.publish")
     content = collect(session)
     if not content:
         raise UserError(_("The district database holds no reference data to publish: the base register of "
