@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import platform
@@ -9,7 +10,7 @@ import re
 import statistics
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -113,6 +114,21 @@ def fmt(seconds: float) -> str:
     return f"{seconds * 1000:.1f} ms" if seconds < 1 else f"{seconds:.2f} s"
 
 
+class Clock:
+    """Wall and thread CPU time of each timed block (``with clock():``), for ``Bench.add``."""
+
+    def __init__(self) -> None:
+        self.wall: list[float] = []
+        self.cpu: list[float] = []
+
+    @contextlib.contextmanager
+    def __call__(self) -> Iterator[None]:
+        wall, cpu = time.perf_counter(), time.thread_time()
+        yield
+        self.wall.append(time.perf_counter() - wall)
+        self.cpu.append(time.thread_time() - cpu)
+
+
 class Bench:
     """Collects results; ``measure`` runs an operation several times and records its samples and peak memory."""
 
@@ -143,13 +159,14 @@ class Bench:
         """Record samples timed elsewhere (one long run, or a loop with its own timer)."""
         result = Result(group, name, list(samples), **judged)
         self.results.append(result)
-        self._link()
+        self.relink()
         return result
 
     def get(self, name: str) -> Result | None:
         return next((r for r in self.results if r.name == name), None)
 
-    def _link(self) -> None:
+    def relink(self) -> None:
+        """Each result's ratio to its baseline (after results were added from elsewhere)."""
         for r in self.results:
             base = self.get(r.baseline) if r.baseline else None
             if base is not None and base.median > 0:

@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import os
+import random
 import sqlite3
 import tempfile
 import time
@@ -20,8 +21,9 @@ import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
+from bench import search
 from bench.common import Bench, peak_memory_mb, reset_peak_memory
 from okmot import paths as okmot_paths
 from okmot.db import bulk
@@ -36,6 +38,8 @@ from tests.sync_helpers import ACTOR, make_office
 GROUP = "district sync"
 RAW_SQLITE = "raw sqlite3 executemany"
 RAW_COPY = "raw PostgreSQL COPY"
+#: The search's keystrokes are drawn with this seed.
+SEED = 7
 #: Changes made in the village before the incremental export is timed.
 CHANGES = 100
 
@@ -90,7 +94,7 @@ def _driver_rows(db: Database, pkg: package.Package) -> list[tuple[str, list[str
                 continue
             names = scope.columns(table)
             decode = package.RecordDecoder(table, names)
-            rows = [decode(line) for line in pkg.members[member].splitlines()]
+            rows = [decode(line) for line in bytes(pkg.members[member]).splitlines()]
             out.append((table.name, names, list(bulk.driver_rows(conn, table, names, rows))))
     return out
 
@@ -176,6 +180,18 @@ def measure_export(bench: Bench, folder: Path, *, households: int) -> None:
         office.dispose()
 
 
+def measure_search(bench: Bench, target: str) -> None:
+    """Search as you type on the district database the packages were imported into (target p95 < 100 ms)."""
+    db = open_database(target)
+    try:
+        with db.session() as s:
+            persons = s.scalar(select(func.count()).select_from(Person).where(Person.deleted_at.is_(None)))
+        search.measure(bench, GROUP, db.session, db.engine, random.Random(SEED), rounds=1 if bench.quick else 3,
+                       target_s=0.1, suffix=", district of {} persons".format(f"{persons:,}".replace(",", " ")))
+    finally:
+        db.dispose()
+
+
 def measure_sqlite(bench: Bench, folder: Path, packages: list[Path], label: str) -> None:
     bench.add(GROUP, RAW_SQLITE, [raw_sqlite(folder / "raw.sqlite3", packages)], note=label)
     target = str(folder / "district.sqlite3")
@@ -236,6 +252,8 @@ def run(bench: Bench, *, offices: int, households: int, pg_url: str | None,
             measure_sqlite(bench, folder, packages, label)
             if pg_url:
                 measure_postgresql(bench, pg_url, packages, label)
+            # Last: the search brings in the window's modules (its page size and count limit).
+            measure_search(bench, str(folder / "district.sqlite3"))
 
 
 def main(argv: list[str] | None = None) -> int:

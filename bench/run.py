@@ -13,6 +13,7 @@ import argparse
 import contextlib
 import importlib
 import inspect
+import multiprocessing
 import os
 import shutil
 import sys
@@ -61,7 +62,25 @@ def district(bench: Bench, *, offices: int, households: int, pg_url: str | None,
     extra = {}
     if "village_households" in inspect.signature(module.run).parameters:
         extra["village_households"] = village_households  # the exported village: as big as ours
-    module.run(bench, offices=offices, households=households, pg_url=pg_url, **extra)
+    # In a new process of its own: each operation's peak memory is then its own (what `okmot sync
+    # import` or `export` uses), not the village section's window, Qt and caches still mapped here.
+    pool = multiprocessing.get_context("spawn").Pool(1)
+    try:
+        results, notes = pool.apply(_district_child, (bench.quick, offices, households, pg_url, extra))
+    finally:
+        pool.close()
+        pool.join()
+    bench.results += results
+    bench.notes += notes
+    bench.relink()
+
+
+def _district_child(quick: bool, offices: int, households: int, pg_url: str | None,
+                    extra: dict) -> tuple[list, list[str]]:
+    child = Bench(quick=quick)
+    importlib.import_module("bench.district").run(child, offices=offices, households=households, pg_url=pg_url,
+                                                  **extra)
+    return child.results, child.notes
 
 
 def run(*, quick: bool, households: int, folder: Path, db: Path | None = None, district_section: bool = True,

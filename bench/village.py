@@ -18,7 +18,7 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
-from bench.common import Bench, fmt, peak_memory_mb, reset_peak_memory
+from bench.common import Bench, Clock, fmt, peak_memory_mb, reset_peak_memory
 
 SEED = 7
 FARM_YEARS = 5
@@ -42,21 +42,6 @@ os._exit(0)
 """
 #: The event-loop probe: a timer that should fire every PROBE_MS; a longer gap is a frozen window.
 PROBE_MS = 10
-
-
-class Clock:
-    """Wall and thread CPU time of each timed block (``with clock():``), for ``Bench.add``."""
-
-    def __init__(self) -> None:
-        self.wall: list[float] = []
-        self.cpu: list[float] = []
-
-    @contextlib.contextmanager
-    def __call__(self) -> Iterator[None]:
-        wall, cpu = time.perf_counter(), time.thread_time()
-        yield
-        self.wall.append(time.perf_counter() - wall)
-        self.cpu.append(time.thread_time() - cpu)
 
 
 @dataclasses.dataclass
@@ -173,74 +158,11 @@ class VillageRun:
 
     # --- search as you type --------------------------------------------------------------------
 
-    def _typed(self, words: list[str], shortest: int) -> list[str]:
-        """Every prefix a clerk's typing passes through, from ``shortest`` characters on."""
-        return [w[:n] for w in words for n in range(shortest, len(w) + 1)]
-
-    def _search_terms(self) -> dict[str, list[str]]:
-        from sqlalchemy import select
-
-        from okmot.models import Household, Person
-
-        with self.ctx.read() as s:
-            surnames = list(s.scalars(select(Person.surname).distinct().order_by(Person.surname)))
-            pins = [p for p in s.scalars(select(Person.pin).where(Person.pin.is_not(None)).order_by(Person.pin)) if p]
-            accounts = list(s.scalars(select(Household.account_number).order_by(Household.account_number)))
-        pick = lambda items, n: self.rng.sample(items, min(n, len(items)))  # noqa: E731
-        return {"surname prefix": self._typed(pick(surnames, 6), 1),
-                "PIN": self._typed(pick(pins, 4), 3),
-                "account": self._typed(pick(accounts, 8), 1)}
-
     def search(self) -> None:
-        from okmot.services import search
-        from ui.household_model import PAGE_SIZE
-        from ui.main_window import COUNT_LIMIT
+        from bench import search
 
-        for label, terms in self._search_terms().items():
-            clock = Clock()
-            for _round in range(self.sizes.search_rounds):
-                for term in terms:
-                    # What MainWindow.refresh asks: the first page, the count stopping at COUNT_LIMIT.
-                    with clock(), self.ctx.read() as s:
-                        search.search_households(s, search.HouseholdFilter(text=term), limit=PAGE_SIZE,
-                                                 count_limit=COUNT_LIMIT)
-            self.bench.add("village", f"search as you type: {label}", clock.wall, cpu_samples=clock.cpu,
-                           target_s=0.05, use_p95=True, note=f"{len(terms)} keystrokes")
-            self.bench.notes.append(self.query_plans(f"search: {label}", terms[len(terms) // 2]))
-
-    def query_plans(self, title: str, term: str) -> str:
-        """EXPLAIN QUERY PLAN of every statement one search runs (SQLite's own words)."""
-        from sqlalchemy import event
-
-        from okmot.services import search
-        from ui.household_model import PAGE_SIZE
-        from ui.main_window import COUNT_LIMIT
-
-        engine = self.ctx.db.engine
-        statements: list[tuple[str, object]] = []
-
-        def capture(_conn, _cursor, statement, parameters, _context, _many):
-            statements.append((statement, parameters))
-
-        event.listen(engine, "before_cursor_execute", capture)
-        try:
-            with self.ctx.read() as s:
-                search.search_households(s, search.HouseholdFilter(text=term), limit=PAGE_SIZE,
-                                         count_limit=COUNT_LIMIT)
-        finally:
-            event.remove(engine, "before_cursor_execute", capture)
-        lines = [f"EXPLAIN QUERY PLAN — {title} ({term!r})"]
-        with engine.connect() as conn:
-            for statement, parameters in statements:
-                if not statement.lstrip().upper().startswith("SELECT"):
-                    continue
-                lines.append("  " + " ".join(statement.split())[:160] + (" …" if len(statement) > 160 else ""))
-                plan = conn.exec_driver_sql("EXPLAIN QUERY PLAN " + statement, parameters).all()
-                depth = {0: 0}
-                for node, parent, _unused, detail in plan:
-                    depth[node] = depth.get(parent, 0) + 1
-                    lines.append("    " + "  " * depth[node] + detail)
-        return "\n".join(lines)
+        search.measure(self.bench, "village", self.ctx.read, self.ctx.db.engine, self.rng,
+                       rounds=self.sizes.search_rounds, target_s=0.05)
 
     # --- a household card ----------------------------------------------------------------------
 

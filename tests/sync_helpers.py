@@ -55,7 +55,7 @@ def forge(source: Path, target: Path, key: Ed25519PrivateKey, *, manifest_edit=N
     """
     pkg = package.read(source)
     manifest = json.loads(pkg.manifest_raw)
-    members = dict(pkg.members)
+    members = {name: bytes(data) for name, data in pkg.members.items()}
     if member_edit is not None:
         member_edit(members)
         manifest["files"] = {n: package.sha256(d) for n, d in members.items()}

@@ -268,3 +268,26 @@ def test_district_database_breaks_down_by_office(tmp_path: Path) -> None:
     only = make_report(path, tmp_path / "only.xlsx", "population", as_of=TODAY, villages=("41708-11/01",))
     rows, header = sheet_rows(only)
     assert [r[0] for r in rows[header:] if r[1] == "male"] == ["Тоң айыл аймагы — Тоң"]
+
+
+def test_book_cells_have_their_types_formats_and_no_empty_text(book: Path, tmp_path: Path) -> None:
+    """The alphabetical book as an accountant opens it: birth dates are dates shown DD.MM.YYYY, the
+    running number an integer, and a missing patronymic or PIN is an empty cell (not an empty text,
+    which COUNTA would count)."""
+    from openpyxl import load_workbook
+
+    out = make_report(book, tmp_path / "book.xlsx", "book", as_of=AS_OF, language="ky")
+    wb = load_workbook(out)
+    ws = wb.worksheets[0]
+    header = int(ws.freeze_panes[1:]) - 1
+    titles = [c.value for c in ws[header]]
+    born, patronymic = titles.index("Туулган күнү"), titles.index("Атасынын аты")
+    rows = list(ws.iter_rows(min_row=header + 1, max_row=ws.max_row))
+    data = [r for r in rows if isinstance(r[0].value, int)]
+    assert len(data) == sum(1 for _ in members_on(book, AS_OF))
+    for n, row in enumerate(data, 1):
+        assert row[0].value == n and row[0].number_format == "#,##0"
+        assert isinstance(row[born].value, dt.datetime) and row[born].number_format == "DD.MM.YYYY"
+        assert all(cell.value != "" for cell in row)
+    assert any(row[patronymic].value is None for row in data), "the demo has persons without a patronymic"
+    wb.close()

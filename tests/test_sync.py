@@ -279,7 +279,7 @@ def test_records_decode_to_the_driver_values_sqlalchemy_would_bind(engine, tmp_p
     dialect = sqlite.dialect() if engine == "sqlite" else psycopg.dialect()
     office = make_office(tmp_path, "DRV", 11, households=3)
     try:
-        members = read(export_package(office, tmp_path, actor=ACTOR).path).members
+        members = {k: bytes(v) for k, v in read(export_package(office, tmp_path, actor=ACTOR).path).members.items()}
     finally:
         office.dispose()
     checked = 0

@@ -141,7 +141,7 @@ def test_imported_records_are_journaled_and_the_chains_hold(engine, request, tmp
         assert persons == package.counts["person"] == journaled["person"]
         assert entry.user_name == ACTOR.username and entry.version == person.version
         # The entry carries the person's line from the package; readers see the values without the sync fields.
-        line = next(x for x in read_package(package.path).members["records/person.jsonl"].splitlines()
+        line = next(x for x in bytes(read_package(package.path).members["records/person.jsonl"]).splitlines()
                     if json.loads(x)["id"] == str(person.id))
         assert entry.changes == line.decode("utf-8")
         values = journal.payload(entry.changes)

@@ -9,7 +9,7 @@ and the rows go in on the caller's connection, inside its transaction.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 
 from sqlalchemy import Table
 from sqlalchemy.engine import Connection
@@ -72,6 +72,48 @@ def fetch(conn: Connection, statement) -> list[tuple]:
         return result.cursor.fetchall()
     finally:
         result.close()
+
+
+def fetch_slices(conn: Connection, statement, size: int) -> Iterator[list[tuple]]:
+    """``fetch`` of ``statement`` in lists of at most ``size`` rows, so a big result is never whole in memory."""
+    result = conn.execute(statement)
+    try:
+        while rows := result.cursor.fetchmany(size):
+            yield rows
+    finally:
+        result.close()
+
+
+def fetch_values(conn: Connection, statement) -> list[tuple]:
+    """Every row of ``statement`` with the values SQLAlchemy would return, each distinct value converted once.
+
+    ``fetch``, then each selected column's own result processor over the whole column through a
+    table of its distinct values: a report's rows repeat the same village, household, street or
+    birth date thousands of times, and a lookup costs a fraction of a new UUID object or a parsed
+    date. Columns of unhashable values (JSON on PostgreSQL) are converted value by value.
+    """
+    dialect = conn.dialect
+    result = conn.execute(statement)
+    try:
+        rows = result.cursor.fetchall()
+        description = result.cursor.description
+    finally:
+        result.close()
+    if not rows:
+        return []
+    columns = []
+    for column, values, described in zip(statement.selected_columns, zip(*rows), description, strict=True):
+        process = column.type.dialect_impl(dialect).result_processor(dialect, described[1])
+        if process is None:
+            columns.append(values)
+            continue
+        try:
+            known = {v: process(v) for v in set(values) if v is not None}
+        except TypeError:
+            columns.append([None if v is None else process(v) for v in values])
+        else:
+            columns.append(list(map(known.get, values)))
+    return list(zip(*columns))
 
 
 def _quoted(conn: Connection, table: Table, names: Sequence[str]) -> tuple[str, str]:

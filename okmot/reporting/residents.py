@@ -9,6 +9,7 @@ from collections.abc import Iterable
 from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session
 
+from okmot.db import bulk
 from okmot.models import Household, Membership, Person, Street
 from okmot.reporting.data import Resident, VillageRef
 from okmot.reporting.sorting import joined, name_key
@@ -48,7 +49,7 @@ def to_resident(row, by_id: dict[uuid.UUID, VillageRef]) -> Resident:
 def residents_on(session: Session, villages: list[VillageRef], on: dt.date) -> list[Resident]:
     """Every member of a household in ``villages`` on ``on`` (living and temporarily absent alike)."""
     by_id = {v.id: v for v in villages}
-    rows = session.execute(base_query(villages).where(member_on(on)))
+    rows = bulk.fetch_values(session.connection(), base_query(villages).where(member_on(on)))
     seen: set[uuid.UUID] = set()
     out = []
     for row in rows:
@@ -64,7 +65,7 @@ def memberships(session: Session, villages: list[VillageRef], *conditions):
     """(Resident, from_date, to_date, end_reason) for every stay matching ``conditions``."""
     by_id = {v.id: v for v in villages}
     q = base_query(villages).add_columns(Membership.from_date, Membership.to_date, Membership.end_reason)
-    for row in session.execute(q.where(*conditions)):
+    for row in bulk.fetch_values(session.connection(), q.where(*conditions)):
         yield to_resident(row[:len(_COLUMNS)], by_id), row[-3], row[-2], row[-1] or ""
 
 

@@ -84,19 +84,18 @@ def _places_matching(session: Session, model, key: str) -> list[uuid.UUID]:
     return ids
 
 
-def _member_condition(session: Session, named: ColumnElement[bool], common: list[bool] | None,
+def _member_condition(named: ColumnElement[bool], bearers: int, common: list[bool] | None,
                       for_count: bool) -> ColumnElement[bool]:
     """Households with a member for whom ``named`` holds (a name or PIN prefix on Person).
 
     A rare prefix ("Асанов") is cheapest as a list of households found through the name or PIN
     index. A common one ("а", "1": a fifth of the book or more) makes that list as long as the book:
     then each household is tested through its few members while the list is read in account order,
-    and the page's LIMIT stops the reading early. A capped count of the persons bearing the prefix
-    (index only) chooses; a count (``for_count``) keeps the list up to a larger size, since it must
-    reach its cap of matches however they are found. ``common`` records that a prefix was common.
+    and the page's LIMIT stops the reading early. ``bearers``, a capped count of the persons bearing
+    the prefix (index only, ``_bearers``), chooses; a count (``for_count``) keeps the list up to a
+    larger size, since it must reach its cap of matches however they are found. ``common`` records
+    that a prefix was common.
     """
-    probe = select(Person.id).where(named).limit(_HUGE_PREFIX).subquery()
-    bearers = session.scalar(select(func.count()).select_from(probe)) or 0
     if bearers >= _COMMON_PREFIX and common is not None:
         common.append(True)
     if bearers >= (_HUGE_PREFIX if for_count else _COMMON_PREFIX):
@@ -107,29 +106,64 @@ def _member_condition(session: Session, named: ColumnElement[bool], common: list
                             .where(named, Membership.deleted_at.is_(None)))
 
 
-def _term_condition(session: Session, term: str, common: list[bool] | None = None,
-                    for_count: bool = False) -> ColumnElement[bool]:
+def _bearers(session: Session, term: str, probes: dict[str, int]) -> int:
+    """Persons bearing the word ``term``, counted up to _HUGE_PREFIX; once per search.
+
+    Each branch (surname, given name) is counted on its own index alone, which reads only index
+    entries; one person bearing the prefix in both counts twice, harmless for choosing a plan.
+    """
+    if term not in probes:
+        found = 0
+        for branch in _named_branches(term):
+            probe = select(literal_column("1")).select_from(Person).where(branch).limit(_HUGE_PREFIX - found)
+            found += session.scalar(select(func.count()).select_from(probe.subquery())) or 0
+            if found >= _HUGE_PREFIX:
+                break
+        probes[term] = found
+    return probes[term]
+
+
+def _named_branches(term: str) -> list[ColumnElement[bool]]:
+    """The conditions on Person for one typed word: a PIN prefix for digits, else a surname or a given-name prefix."""
     digits = pins.clean(term)
     if digits.isdigit():
-        return or_(prefix(Household.account_number, digits),
-                   _member_condition(session, prefix(Person.pin, digits), common, for_count),
-                   prefix(Household.house_number, digits))
+        return [prefix(Person.pin, digits)]
     key = search_key(term)
-    named = or_(prefix(Person.surname_key, key), prefix(Person.given_name_key, key))
+    return [prefix(Person.surname_key, key), prefix(Person.given_name_key, key)]
+
+
+def _named(term: str) -> ColumnElement[bool]:
+    return or_(*_named_branches(term))
+
+
+def _term_condition(session: Session, term: str, common: list[bool] | None, for_count: bool,
+                    probes: dict[str, int]) -> ColumnElement[bool]:
+    members = _member_condition(_named(term), _bearers(session, term, probes), common, for_count)
+    digits = pins.clean(term)
+    if digits.isdigit():
+        return or_(prefix(Household.account_number, digits), members, prefix(Household.house_number, digits))
+    key = search_key(term)
     return or_(
         prefix(Household.account_number, term),
         prefix(Household.house_number, term),
-        _member_condition(session, named, common, for_count),
+        members,
         Household.village_id.in_(_places_matching(session, Village, key)),
         Household.street_id.in_(_places_matching(session, Street, key)),
     )
 
 
 def _where(session: Session, flt: HouseholdFilter, common: list[bool] | None = None,
-           for_count: bool = False) -> list[ColumnElement[bool]]:
-    conds: list[ColumnElement[bool]] = [Household.deleted_at.is_(None)]
+           for_count: bool = False, probes: dict[str, int] | None = None) -> list[ColumnElement[bool]]:
+    conds = _base_where(flt)
+    probes = {} if probes is None else probes
     for term in flt.text.split():
-        conds.append(_term_condition(session, term, common, for_count))
+        conds.append(_term_condition(session, term, common, for_count, probes))
+    return conds
+
+
+def _base_where(flt: HouseholdFilter) -> list[ColumnElement[bool]]:
+    """The filter's conditions on the household itself (not deleted, village, status, as-of date)."""
+    conds: list[ColumnElement[bool]] = [Household.deleted_at.is_(None)]
     if flt.village_id is not None:
         conds.append(Household.village_id == flt.village_id)
     if flt.as_of is not None:
@@ -141,6 +175,20 @@ def _where(session: Session, flt: HouseholdFilter, common: list[bool] | None = N
     elif flt.status:
         conds.append(Household.status == flt.status)
     return conds
+
+
+def _reached_through_members(session: Session, flt: HouseholdFilter, cap: int) -> int:
+    """Households matching a one-word filter through a member bearing the word, counted up to ``cap``.
+
+    Read from the name or PIN index towards the households (each counted once), so a common
+    prefix reaches the cap after a few thousand persons instead of testing the whole book. A
+    lower bound of the matches: when it reaches the cap, so does the full count.
+    """
+    reached = (select(Membership.household_id).join(Person, Person.id == Membership.person_id)
+               .join(Household, Household.id == Membership.household_id)
+               .where(_named(flt.text.strip()), Membership.deleted_at.is_(None), *_base_where(flt))
+               .distinct().limit(cap).subquery())
+    return session.scalar(select(func.count()).select_from(reached)) or 0
 
 
 def stay_on(member, as_of: dt.date | None) -> ColumnElement[bool]:
@@ -183,14 +231,17 @@ def search_households(session: Session, flt: HouseholdFilter, *, offset: int = 0
     The columns shown are then read for the page's rows only.
     """
     common: list[bool] = []
-    where = _where(session, flt, common)
+    probes: dict[str, int] = {}
+    where = _where(session, flt, common, probes=probes)
     if common and count_limit is not None:
         ids = list(session.scalars(select(Household.id).where(*where).order_by(*_account_order())
                                    .offset(offset).limit(limit)))
         if offset == 0 and len(ids) < limit:
             total = len(ids)
+        elif len(flt.text.split()) == 1 and _reached_through_members(session, flt, count_limit + 1) > count_limit:
+            total = count_limit + 1
         else:
-            capped = (select(Household.id).where(*_where(session, flt, for_count=True))
+            capped = (select(Household.id).where(*_where(session, flt, for_count=True, probes=probes))
                       .limit(count_limit + 1).subquery())
             total = session.scalar(select(func.count()).select_from(capped)) or 0
         more = total > count_limit

@@ -170,7 +170,7 @@ def _decode_table(pkg: package.Package, table_name: str, dialect=None):
     member = package.records_member(table_name)
     table = scope.BY_NAME[table_name]
     decode = package.RecordDecoder(table, scope.columns(table))
-    lines = pkg.members[member].splitlines()
+    lines = bytes(pkg.members[member]).splitlines()
     try:
         if dialect is not None:
             records = decode.decode_driver(lines, dialect)

@@ -65,16 +65,23 @@ def _records(session: Session, table, names: list[str], office, ids: list[uuid.U
     """
     conn = session.connection()
     cols = [table.c[n] for n in names]
+    encoder = package.DriverEncoder(table, names, conn.dialect)
     if ids is None:
-        rows = bulk.fetch(conn, select(*cols).where(scope.owned_where(table, office.id, office.code)))
-    else:
-        owned = scope.owned_where(table, office.id, office.code, per_row=True)
-        rows = []
-        for start in range(0, len(ids), CHUNK):
-            rows.extend(bulk.fetch(conn, select(*cols).where(table.c.id.in_(ids[start:start + CHUNK]), owned)))
-    # Driver ids (SQLite's hex text, psycopg's UUID) sort as their text form does.
+        # In id order from the database, a slice at a time: a whole table's rows as Python
+        # tuples would take several times the memory of its encoded lines.
+        parts, count = [], 0
+        statement = select(*cols).where(scope.owned_where(table, office.id, office.code)).order_by(table.c.id)
+        for rows in bulk.fetch_slices(conn, statement, package.ENCODE_SLICE):
+            parts.append(encoder.encode(rows))
+            count += len(rows)
+        return b"".join(parts), count
+    owned = scope.owned_where(table, office.id, office.code, per_row=True)
+    rows = []
+    for start in range(0, len(ids), CHUNK):
+        rows.extend(bulk.fetch(conn, select(*cols).where(table.c.id.in_(ids[start:start + CHUNK]), owned)))
+    # Driver ids (SQLite's hex text, psycopg's UUID) sort as their text form does, and as ORDER BY id.
     rows.sort(key=itemgetter(names.index("id")))
-    return package.DriverEncoder(table, names, conn.dialect).encode(rows), len(rows)
+    return encoder.encode(rows), len(rows)
 
 
 def export_package(db: Database, out_dir: str | Path, *, actor: Actor, full: bool = False,
@@ -141,10 +148,14 @@ def export_package(db: Database, out_dir: str | Path, *, actor: Actor, full: boo
         audit.record(session, actor, "sync_export", subject_table="sync_package", subject_id=package_id,
                      detail={"package_id": str(package_id), "office_code": office.code, "sequence": sequence,
                              "full": full, "result": "exported", "file": name, "counts": counts})
-        data = package.build(raw, signature, members)
         if encrypt:
-            data = sealing.seal_for_district(session, data)
-        path = atomic.write_bytes(folder / name, data)
+            path = atomic.write_bytes(folder / name, sealing.seal_for_district(
+                session, package.build(raw, signature, members)))
+        else:
+            # Straight into the file: the package is not held a second time in memory.
+            with atomic.atomic_path(folder / name) as tmp, open(tmp, "wb") as out:
+                package.write(out, raw, signature, members)
+            path = folder / name
         try:
             session.commit()
         except BaseException:

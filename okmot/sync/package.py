@@ -9,6 +9,7 @@ import io
 import json
 import operator
 import re
+import struct
 import uuid
 import zipfile
 from collections.abc import Callable
@@ -35,6 +36,8 @@ MAX_PACKAGE_BYTES = 2 * 1024 ** 3
 MAX_MEMBERS = 64
 #: Records of one table in one package: ten times the persons of the largest aiyl aimak.
 MAX_RECORDS = 10_000_000
+#: Fields of zipfile.structFileHeader: the lengths of the name and the extra field after the header.
+_FH_NAME_LENGTH, _FH_EXTRA_LENGTH = 10, 11
 _RECORDS_NAME = re.compile(r"records/[a-z][a-z0-9_]{0,62}\.jsonl")
 #: The JSON type each kind of column must arrive as (JSON true is no count: bool is checked as its own type).
 _JSON_TYPES = ((Boolean, bool), (Integer, int), (String, str), (Uuid, str), (DateTime, str), (Date, str))
@@ -348,12 +351,17 @@ def build(manifest_raw: bytes, signature: bytes, members: dict[str, bytes]) -> b
     independently of the zlib version on either side.
     """
     out = io.BytesIO()
+    write(out, manifest_raw, signature, members)
+    return out.getvalue()
+
+
+def write(out, manifest_raw: bytes, signature: bytes, members: dict) -> None:
+    """``build`` into the open binary file ``out`` (seekable), without holding the package in memory."""
     with zipfile.ZipFile(out, "w") as zf:
         zf.writestr(_member(MANIFEST), manifest_raw)
         zf.writestr(_member(SIGNATURE), signature)
         for name in sorted(members):
             zf.writestr(_member(name), members[name])
-    return out.getvalue()
 
 
 def manifest_bytes(manifest: dict) -> bytes:
@@ -368,7 +376,8 @@ class Package:
     manifest: dict
     manifest_raw: bytes
     signature: bytes
-    members: dict[str, bytes]
+    #: The record files, as views into the package's bytes (``bytes(view)`` for a copy).
+    members: dict[str, memoryview]
 
     @property
     def package_id(self) -> uuid.UUID:
@@ -422,6 +431,9 @@ def read(path: str | Path, *, unseal: Callable[[bytes], bytes] | None = None) ->
     """Open a package and check that its parts are whole; the signature is checked by the importer.
 
     ``unseal`` (okmot.sync.sealing.opener) opens an encrypted package; a plain one passes through it.
+    The file is read once: the members are views into its bytes (``memoryview``), not copies, and
+    the canonical form is checked without building a second copy (``_SameBytes``), so a package
+    costs about its own size in memory.
     """
     path = Path(path)
     try:
@@ -430,21 +442,22 @@ def read(path: str | Path, *, unseal: Callable[[bytes], bytes] | None = None) ->
         whole = path.read_bytes()
         if unseal is not None:
             whole = unseal(whole)
+        view = memoryview(whole)
         with zipfile.ZipFile(io.BytesIO(whole)) as zf:
             members = zf.infolist()
             _check_members(members, len(whole))
-            data = {i.filename: zf.read(i) for i in members}
+            data = {i.filename: _stored_data(view, i) for i in members}
     except FileNotFoundError:
         raise PackageError("missing", _("The file {path} does not exist.").format(path=path)) from None
     except PackageError:
         raise
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, ValueError, OSError) as exc:
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, ValueError, OSError, struct.error) as exc:
         raise _damaged(str(exc) or type(exc).__name__) from None
     if MANIFEST not in data or SIGNATURE not in data:
         raise _damaged("no manifest or signature")
-    raw = data.pop(MANIFEST)
-    signature = data.pop(SIGNATURE)
-    if build(raw, signature, data) != whole:
+    raw = bytes(data.pop(MANIFEST))
+    signature = bytes(data.pop(SIGNATURE))
+    if not _is_built_from(view, raw, signature, data):
         raise _damaged("the file is not as it was written")
     try:
         manifest = json.loads(raw.decode("utf-8"))
@@ -454,3 +467,65 @@ def read(path: str | Path, *, unseal: Callable[[bytes], bytes] | None = None) ->
         raise _damaged("unreadable manifest")
     _check_manifest(manifest)
     return Package(path, manifest, raw, signature, data)
+
+
+def _stored_data(view: memoryview, info: zipfile.ZipInfo) -> memoryview:
+    """A stored member's bytes as a view into the file (its local header gives where they start).
+
+    Whatever a hostile header says, the canonical check that follows refuses a file whose members
+    are not exactly where ``build`` puts them.
+    """
+    start = info.header_offset + zipfile.sizeFileHeader
+    header = struct.unpack(zipfile.structFileHeader, view[info.header_offset:start])
+    if header[0] != zipfile.stringFileHeader:
+        raise _damaged("a file header is damaged")
+    start += header[_FH_NAME_LENGTH] + header[_FH_EXTRA_LENGTH]
+    return view[start:start + info.file_size]
+
+
+class _SameBytes(io.RawIOBase):
+    """A file ``zipfile`` writes into that compares each write with ``expected`` instead of keeping it.
+
+    zipfile writes a member's header with a blank checksum and comes back to rewrite it once the
+    data is written: a write that differs is remembered until the same place is written again
+    with the expected bytes. Writes must follow each other without gaps.
+    """
+
+    def __init__(self, expected: memoryview):
+        super().__init__()
+        self.expected, self.pos, self.end = expected, 0, 0
+        self.differing: dict[int, int] = {}
+
+    def writable(self) -> bool:
+        return True
+
+    def seekable(self) -> bool:
+        return True
+
+    def tell(self) -> int:
+        return self.pos
+
+    def seek(self, pos: int, whence: int = io.SEEK_SET) -> int:
+        self.pos = pos + (self.pos if whence == io.SEEK_CUR else self.end if whence == io.SEEK_END else 0)
+        return self.pos
+
+    def write(self, data) -> int:
+        n = memoryview(data).nbytes
+        if self.pos > self.end or self.expected[self.pos:self.pos + n] != data:
+            self.differing[self.pos] = max(n, self.differing.get(self.pos, 0))
+        elif self.differing.get(self.pos, n) <= n:
+            self.differing.pop(self.pos, None)
+        self.pos += n
+        self.end = max(self.end, self.pos)
+        return n
+
+    @property
+    def same(self) -> bool:
+        return not self.differing and self.end == len(self.expected)
+
+
+def _is_built_from(whole: memoryview, manifest_raw: bytes, signature: bytes, members: dict) -> bool:
+    """True when ``build`` of these parts gives exactly ``whole`` (compared as it is written, not copied)."""
+    out = _SameBytes(whole)
+    write(out, manifest_raw, signature, members)
+    return out.same
