@@ -266,6 +266,7 @@ class VillageRun:
     def export(self, folder: Path) -> None:
         from openpyxl import Workbook
 
+        from okmot.gcpause import background_job
         from okmot.reporting.collect import collect
         from reports.catalog import build_report, render
 
@@ -274,9 +275,11 @@ class VillageRun:
         n = self.sizes.exports
 
         def export() -> None:
-            with self.ctx.read() as s:
-                made = collect(s, self._params(), generated_by="Bench")
-            render("book", made, "ky", out)
+            # Exactly what ReportWorker.run does, the collector paused as there (okmot/gcpause.py).
+            with background_job():
+                with self.ctx.read() as s:
+                    made = collect(s, self._params(), generated_by="Bench")
+                render("book", made, "ky", out)
 
         # The export first, so its peak memory is not inflated by the raw baseline's cells held below.
         result = self.bench.measure("village", "population list → XLSX (collect + write)", export, repeat=n,

@@ -17,6 +17,7 @@ from okmot import codes, logsetup
 from okmot.db.engine import Database, is_url
 from okmot.db.migrate import open_database
 from okmot.errors import EnvironmentProblem, OkmotError, UserError
+from okmot.gcpause import background_job
 from okmot.i18n import _, set_language
 
 ENV_LANG = "OKMOT_LANG"
@@ -371,15 +372,17 @@ def _run_report(args: argparse.Namespace) -> int:
                     account=args.account, language=current_language() if current_language() in ("ky", "ru") else "ky",
                     office=args.office)
     db = _open_existing(args.db)
-    try:
-        with db.session(None) as session:
-            data = collect(session, params, generated_by=_("{user} (command line)").format(user=who))
-    except DBAPIError as exc:
-        raise EnvironmentProblem(_("Cannot read the database {path}: {reason}").format(
-            path=_shown(args.db), reason=exc.orig if exc.orig is not None else exc)) from None
-    finally:
-        db.dispose()
-    render(args.kind, data, params.language, out)
+    # As the app's report worker does: the cyclic collector would walk the growing heap again and again.
+    with background_job():
+        try:
+            with db.session(None) as session:
+                data = collect(session, params, generated_by=_("{user} (command line)").format(user=who))
+        except DBAPIError as exc:
+            raise EnvironmentProblem(_("Cannot read the database {path}: {reason}").format(
+                path=_shown(args.db), reason=exc.orig if exc.orig is not None else exc)) from None
+        finally:
+            db.dispose()
+        render(args.kind, data, params.language, out)
     _audit_cli(args.db, "export", detail={"report": args.kind, "file": out.name, "via": "cli"})
     print(_("Report written to {path}.").format(path=out))
     return EXIT_OK

@@ -49,8 +49,9 @@ def _terms(db) -> list[str]:
     return sorted(terms)
 
 
-@pytest.mark.parametrize("common, huge", [(3, 6), (1, 1), (10_000, 10_000)])
-def test_every_plan_finds_the_same_households_and_caps_the_count(book, monkeypatch, common, huge):
+@pytest.mark.parametrize("common, huge, share", [(3, 6, 10 ** 9), (1, 1, 10 ** 9), (10_000, 10_000, 10 ** 9),
+                                                 (1, 1, 8)])
+def test_every_plan_finds_the_same_households_and_caps_the_count(book, monkeypatch, common, huge, share):
     """With the common/huge thresholds lowered, an 80-household book takes every path: the page
     (ids in account order) is the one the plain search gives, and the count is exact or, where it
     is capped, says "more than CAP" only when more than CAP households match."""
@@ -59,6 +60,8 @@ def test_every_plan_finds_the_same_households_and_caps_the_count(book, monkeypat
         exact = {t: search_households(s, HouseholdFilter(text=t), limit=500) for t in terms}
     monkeypatch.setattr(search, "_COMMON_PREFIX", common)
     monkeypatch.setattr(search, "_HUGE_PREFIX", huge)
+    # A share of 8: a word is common from one bearer per 8 households (10 of the 80), whatever the thresholds.
+    monkeypatch.setattr(search, "_COMMON_SHARE", share)
     many = capped = 0
     for term in terms:
         want = exact[term]
@@ -79,6 +82,7 @@ def test_capped_count_keeps_the_household_filters(book, monkeypatch):
     """The count read from the persons towards the households still applies the village and status filters."""
     monkeypatch.setattr(search, "_COMMON_PREFIX", 1)
     monkeypatch.setattr(search, "_HUGE_PREFIX", 1)
+    monkeypatch.setattr(search, "_COMMON_SHARE", 10 ** 9)
     with book.session() as s:
         village = s.scalar(select(Household.village_id).limit(1))
         for flt in (HouseholdFilter(text="а", village_id=village), HouseholdFilter(text="а", status="closed"),

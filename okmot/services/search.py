@@ -6,7 +6,7 @@ import datetime as dt
 import uuid
 from dataclasses import dataclass
 
-from sqlalchemy import and_, func, literal_column, or_, select
+from sqlalchemy import and_, func, literal_column, or_, select, union
 from sqlalchemy.orm import Session, aliased
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -18,9 +18,12 @@ from okmot.models import Household, Membership, Person, Street, Village
 # so "key >= p AND key < p + MAX" is a prefix test that can use a plain index.
 _MAX_CHAR = "\U0010ffff"
 #: Persons bearing a name or PIN prefix from which it is common, and from which it is so common that
-#: even a count tests household by household (see _member_condition).
+#: even a count tests household by household (see _member_condition) ...
 _COMMON_PREFIX = 2000
 _HUGE_PREFIX = 8000
+#: ... and at least one bearer per this many households: a district of 100 000 households holds
+#: thousands of bearers of a rare surname, too few to find a page by testing household after household.
+_COMMON_SHARE = 4
 
 
 @dataclass(frozen=True)
@@ -85,7 +88,7 @@ def _places_matching(session: Session, model, key: str) -> list[uuid.UUID]:
 
 
 def _member_condition(named: ColumnElement[bool], bearers: int, common: list[bool] | None,
-                      for_count: bool) -> ColumnElement[bool]:
+                      for_count: bool, thresholds: tuple[int, int]) -> ColumnElement[bool]:
     """Households with a member for whom ``named`` holds (a name or PIN prefix on Person).
 
     A rare prefix ("Асанов") is cheapest as a list of households found through the name or PIN
@@ -96,9 +99,9 @@ def _member_condition(named: ColumnElement[bool], bearers: int, common: list[boo
     larger size, since it must reach its cap of matches however they are found. ``common`` records
     that a prefix was common.
     """
-    if bearers >= _COMMON_PREFIX and common is not None:
+    if bearers >= thresholds[0] and common is not None:
         common.append(True)
-    if bearers >= (_HUGE_PREFIX if for_count else _COMMON_PREFIX):
+    if bearers >= thresholds[for_count]:
         return (select(Membership.id).join(Person, Person.id == Membership.person_id)
                 .where(Membership.household_id == Household.id, Membership.deleted_at.is_(None), named)
                 .exists())
@@ -106,18 +109,27 @@ def _member_condition(named: ColumnElement[bool], bearers: int, common: list[boo
                             .where(named, Membership.deleted_at.is_(None)))
 
 
-def _bearers(session: Session, term: str, probes: dict[str, int]) -> int:
-    """Persons bearing the word ``term``, counted up to _HUGE_PREFIX; once per search.
+def _thresholds(session: Session, probes: dict) -> tuple[int, int]:
+    """(common, huge): bearers from which a word is common, and so common that a count tests household by household."""
+    if "households" not in probes:
+        probes["households"] = session.scalar(select(func.count()).select_from(Household)) or 0
+    common = max(_COMMON_PREFIX, probes["households"] // _COMMON_SHARE)
+    return common, max(_HUGE_PREFIX, common)
+
+
+def _bearers(session: Session, term: str, probes: dict) -> int:
+    """Persons bearing the word ``term``, counted up to the huge threshold; once per search.
 
     Each branch (surname, given name) is counted on its own index alone, which reads only index
     entries; one person bearing the prefix in both counts twice, harmless for choosing a plan.
     """
     if term not in probes:
+        _common, huge = _thresholds(session, probes)
         found = 0
         for branch in _named_branches(term):
-            probe = select(literal_column("1")).select_from(Person).where(branch).limit(_HUGE_PREFIX - found)
+            probe = select(literal_column("1")).select_from(Person).where(branch).limit(huge - found)
             found += session.scalar(select(func.count()).select_from(probe.subquery())) or 0
-            if found >= _HUGE_PREFIX:
+            if found >= huge:
                 break
         probes[term] = found
     return probes[term]
@@ -137,23 +149,40 @@ def _named(term: str) -> ColumnElement[bool]:
 
 
 def _term_condition(session: Session, term: str, common: list[bool] | None, for_count: bool,
-                    probes: dict[str, int]) -> ColumnElement[bool]:
-    members = _member_condition(_named(term), _bearers(session, term, probes), common, for_count)
+                    probes: dict) -> ColumnElement[bool]:
+    """Households matching one typed word: by account or house number, a member's name or PIN, village or street.
+
+    A rare word becomes one list of household ids, the union of what each index finds (account
+    number, member through the name or PIN index, village, street; house numbers are read in
+    full, a few milliseconds), so even a district of 100 000 households is searched through its
+    indexes. A common word keeps its alternatives as one condition tested household by household
+    while the list is read in account order (see _member_condition).
+    """
+    named = _named(term)
+    bearers = _bearers(session, term, probes)
+    thresholds = _thresholds(session, probes)
     digits = pins.clean(term)
-    if digits.isdigit():
-        return or_(prefix(Household.account_number, digits), members, prefix(Household.house_number, digits))
+    text = digits if digits.isdigit() else term
     key = search_key(term)
-    return or_(
-        prefix(Household.account_number, term),
-        prefix(Household.house_number, term),
-        members,
-        Household.village_id.in_(_places_matching(session, Village, key)),
-        Household.street_id.in_(_places_matching(session, Street, key)),
-    )
+    villages = [] if digits.isdigit() else _places_matching(session, Village, key)
+    streets = [] if digits.isdigit() else _places_matching(session, Street, key)
+    if bearers < thresholds[for_count]:
+        branches = [select(Household.id).where(prefix(Household.account_number, text)),
+                    select(Household.id).where(prefix(Household.house_number, text)),
+                    select(Membership.household_id).join(Person, Person.id == Membership.person_id)
+                    .where(named, Membership.deleted_at.is_(None))]
+        if villages:
+            branches.append(select(Household.id).where(Household.village_id.in_(villages)))
+        if streets:
+            branches.append(select(Household.id).where(Household.street_id.in_(streets)))
+        return Household.id.in_(union(*branches))
+    members = _member_condition(named, bearers, common, for_count, thresholds)
+    return or_(prefix(Household.account_number, text), prefix(Household.house_number, text), members,
+               Household.village_id.in_(villages), Household.street_id.in_(streets))
 
 
 def _where(session: Session, flt: HouseholdFilter, common: list[bool] | None = None,
-           for_count: bool = False, probes: dict[str, int] | None = None) -> list[ColumnElement[bool]]:
+           for_count: bool = False, probes: dict | None = None) -> list[ColumnElement[bool]]:
     conds = _base_where(flt)
     probes = {} if probes is None else probes
     for term in flt.text.split():
@@ -224,16 +253,16 @@ def search_households(session: Session, flt: HouseholdFilter, *, offset: int = 0
                       count_limit: int | None = None) -> HouseholdPage:
     """One page of households matching ``flt`` and the total, ordered by account number.
 
-    Usually the page's ids and the total come from one query (a window count), so the matching
-    work — the name-prefix subquery above all — is done once. For a common name prefix counting
-    every match costs as much as the whole book; with ``count_limit`` (search as you type) the page
-    is read in index order up to its LIMIT and the count stops after ``count_limit`` matches.
-    The columns shown are then read for the page's rows only.
+    Without typed text, or without ``count_limit``, the page's ids and the exact total come from
+    one query (a window count). With typed text and ``count_limit`` (search as you type), counting
+    every match of a common prefix would cost as much as the whole book: the page is read on its
+    own and the count stops after ``count_limit`` matches ("more than …"). The columns shown are
+    then read for the page's rows only.
     """
     common: list[bool] = []
-    probes: dict[str, int] = {}
+    probes: dict = {}
     where = _where(session, flt, common, probes=probes)
-    if common and count_limit is not None:
+    if count_limit is not None and flt.text.split():
         ids = list(session.scalars(select(Household.id).where(*where).order_by(*_account_order())
                                    .offset(offset).limit(limit)))
         if offset == 0 and len(ids) < limit:
