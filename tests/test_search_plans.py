@@ -92,3 +92,24 @@ def test_capped_count_keeps_the_household_filters(book, monkeypatch):
             assert (capped.total, capped.more) in {(plain.total, False), (CAP, True)}
             assert capped.more <= (plain.total > CAP)
             assert [r.id for r in capped.rows] == [r.id for r in plain.rows[:3]]
+
+
+def test_two_word_surnames_are_found_as_typed(book):
+    """"Нурбек уулу", "Нурбек уу" and "Нурбек уулу Азамат" find the household of Азамат Нурбек уулу:
+    neighbouring words are also read as one name."""
+    from okmot.models import Membership
+
+    with book.session() as s:
+        surname, given, hid = s.execute(
+            select(Person.surname, Person.given_name, Membership.household_id)
+            .join(Membership, Membership.person_id == Person.id)
+            .where(Person.surname.contains(" "), Membership.to_date.is_(None), Membership.deleted_at.is_(None))
+            .order_by(Person.surname).limit(1)).one()
+        first, second = surname.split(" ", 1)
+        for typed in (surname, f"{first} {second[:2]}", f"{surname} {given}", f"{surname.lower()} {given[:3]}"):
+            for count_limit in (None, CAP):
+                page = search_households(s, HouseholdFilter(text=typed), limit=500, count_limit=count_limit)
+                assert hid in [r.id for r in page.rows], typed
+        # Words still narrow the list: the given name of somebody else finds no such household.
+        page = search_households(s, HouseholdFilter(text=f"{surname} Жок-Мындай-Ат"), limit=500)
+        assert page.total == 0

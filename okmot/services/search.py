@@ -71,20 +71,20 @@ def prefix(column, text: str) -> ColumnElement[bool]:
     return and_(column >= text, column < text + _MAX_CHAR)
 
 
-def _places_matching(session: Session, model, key: str) -> list[uuid.UUID]:
+def _places_matching(session: Session, model, key: str, probes: dict) -> list[uuid.UUID]:
     """Villages or streets whose Kyrgyz or Russian name has a word starting with ``key``.
 
-    An office has tens of villages and hundreds of streets: matching them in Python lets a
-    clerk type either language and any word of the name ("көч", "Манас", "ул").
+    An office has tens of villages and hundreds of streets, a district thousands: matching them in
+    Python lets a clerk type either language and any word of the name ("көч", "Манас", "ул"). The
+    names are read and keyed once per search (``probes``), however many words were typed.
     """
-    ids = []
-    for pid, ky, ru in session.execute(select(model.id, model.name_ky, model.name_ru)
-                                       .where(model.deleted_at.is_(None))):
-        words = search_key(f"{ky} {ru}").replace("-", " ").replace(".", " ").split()
-        if any(w.startswith(key) for w in words) or search_key(ky).startswith(key) \
-                or search_key(ru).startswith(key):
-            ids.append(pid)
-    return ids
+    if model not in probes:
+        probes[model] = [
+            (pid, search_key(f"{ky} {ru}").replace("-", " ").replace(".", " ").split(), search_key(ky), search_key(ru))
+            for pid, ky, ru in session.execute(select(model.id, model.name_ky, model.name_ru)
+                                               .where(model.deleted_at.is_(None)))]
+    return [pid for pid, words, ky, ru in probes[model]
+            if any(w.startswith(key) for w in words) or ky.startswith(key) or ru.startswith(key)]
 
 
 def _member_condition(named: ColumnElement[bool], bearers: int, common: list[bool] | None,
@@ -152,11 +152,12 @@ def _term_condition(session: Session, term: str, common: list[bool] | None, for_
                     probes: dict) -> ColumnElement[bool]:
     """Households matching one typed word: by account or house number, a member's name or PIN, village or street.
 
-    A rare word becomes one list of household ids, the union of what each index finds (account
-    number, member through the name or PIN index, village, street; house numbers are read in
-    full, a few milliseconds), so even a district of 100 000 households is searched through its
-    indexes. A common word keeps its alternatives as one condition tested household by household
-    while the list is read in account order (see _member_condition).
+    A rare name becomes one list of household ids, the union of what each index finds (account
+    number, member through the name index, village, street; house numbers are read in full, a
+    few milliseconds), so even a district of 100 000 households is searched through its indexes.
+    A common name, and digits (whose account-number prefix alone may match most of the book),
+    keep their alternatives as one condition tested household by household while the list is
+    read in account order (see _member_condition).
     """
     named = _named(term)
     bearers = _bearers(session, term, probes)
@@ -164,9 +165,9 @@ def _term_condition(session: Session, term: str, common: list[bool] | None, for_
     digits = pins.clean(term)
     text = digits if digits.isdigit() else term
     key = search_key(term)
-    villages = [] if digits.isdigit() else _places_matching(session, Village, key)
-    streets = [] if digits.isdigit() else _places_matching(session, Street, key)
-    if bearers < thresholds[for_count]:
+    villages = [] if digits.isdigit() else _places_matching(session, Village, key, probes)
+    streets = [] if digits.isdigit() else _places_matching(session, Street, key, probes)
+    if bearers < thresholds[for_count] and not digits.isdigit():
         branches = [select(Household.id).where(prefix(Household.account_number, text)),
                     select(Household.id).where(prefix(Household.house_number, text)),
                     select(Membership.household_id).join(Person, Person.id == Membership.person_id)
@@ -175,6 +176,9 @@ def _term_condition(session: Session, term: str, common: list[bool] | None, for_
             branches.append(select(Household.id).where(Household.village_id.in_(villages)))
         if streets:
             branches.append(select(Household.id).where(Household.street_id.in_(streets)))
+        if common is not None and bearers >= _COMMON_PREFIX:
+            # Thousands of bearers in a big district: count them only up to the caller's cap.
+            common.append(True)
         return Household.id.in_(union(*branches))
     members = _member_condition(named, bearers, common, for_count, thresholds)
     return or_(prefix(Household.account_number, text), prefix(Household.house_number, text), members,
@@ -185,9 +189,36 @@ def _where(session: Session, flt: HouseholdFilter, common: list[bool] | None = N
            for_count: bool = False, probes: dict | None = None) -> list[ColumnElement[bool]]:
     conds = _base_where(flt)
     probes = {} if probes is None else probes
-    for term in flt.text.split():
-        conds.append(_term_condition(session, term, common, for_count, probes))
+    groupings = _groupings(flt.text.split())
+    if len(groupings) == 1:
+        conds += [_term_condition(session, term, common, for_count, probes) for term in groupings[0]]
+    else:
+        conds.append(or_(*(and_(*(_term_condition(session, term, common, for_count, probes) for term in grouping))
+                           for grouping in groupings)))
     return conds
+
+
+def _groupings(words: list[str]) -> list[list[str]]:
+    """The ways to read typed words as terms: each word alone, or neighbours joined as one name.
+
+    Kyrgyz surnames and patronymics are often two words ("Нурбек уулу", "Арстан кызы"): a clerk
+    typing "Нурбек уулу Азамат" means the surname "Нурбек уулу" and the given name "Азамат".
+    Up to four words every split into neighbouring groups is tried; more words are taken one by one.
+    """
+    if len(words) < 2 or len(words) > 4:
+        return [words]
+    out = []
+    for cuts in range(2 ** (len(words) - 1)):
+        grouping, current = [], [words[0]]
+        for i, word in enumerate(words[1:]):
+            if cuts >> i & 1:
+                current.append(word)
+            else:
+                grouping.append(" ".join(current))
+                current = [word]
+        grouping.append(" ".join(current))
+        out.append(grouping)
+    return out
 
 
 def _base_where(flt: HouseholdFilter) -> list[ColumnElement[bool]]:
@@ -253,16 +284,16 @@ def search_households(session: Session, flt: HouseholdFilter, *, offset: int = 0
                       count_limit: int | None = None) -> HouseholdPage:
     """One page of households matching ``flt`` and the total, ordered by account number.
 
-    Without typed text, or without ``count_limit``, the page's ids and the exact total come from
-    one query (a window count). With typed text and ``count_limit`` (search as you type), counting
-    every match of a common prefix would cost as much as the whole book: the page is read on its
-    own and the count stops after ``count_limit`` matches ("more than …"). The columns shown are
-    then read for the page's rows only.
+    Usually the page's ids and the exact total come from one query (a window count), so the
+    matching work is done once. For a word borne by thousands of persons counting every match
+    costs as much as the whole book: with ``count_limit`` (search as you type) the page is read on
+    its own and the count stops after ``count_limit`` matches ("more than …"). The columns shown
+    are then read for the page's rows only.
     """
     common: list[bool] = []
     probes: dict = {}
     where = _where(session, flt, common, probes=probes)
-    if count_limit is not None and flt.text.split():
+    if common and count_limit is not None:
         ids = list(session.scalars(select(Household.id).where(*where).order_by(*_account_order())
                                    .offset(offset).limit(limit)))
         if offset == 0 and len(ids) < limit:
