@@ -7,7 +7,6 @@ demo village with five years of land and livestock, applications and certificate
 
 from __future__ import annotations
 
-import contextlib
 import dataclasses
 import datetime as dt
 import os
@@ -15,7 +14,6 @@ import random
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 from bench.common import Bench, Clock, fmt, peak_memory_mb, reset_peak_memory
