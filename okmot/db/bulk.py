@@ -9,6 +9,7 @@ and the rows go in on the caller's connection, inside its transaction.
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 
 from sqlalchemy import Table
@@ -60,6 +61,16 @@ def driver_columns(conn: Connection, table: Table, names: Sequence[str], columns
     return list(zip(*converted))
 
 
+@contextlib.contextmanager
+def _driver_cursor(conn: Connection, statement) -> Iterator:
+    """The driver's cursor of ``statement``, compiled and bound by SQLAlchemy as usual, closed afterwards."""
+    result = conn.execute(statement)
+    try:
+        yield result.cursor
+    finally:
+        result.close()
+
+
 def fetch(conn: Connection, statement) -> list[tuple]:
     """Every row of ``statement`` as the driver returns it (tuples of SQLite text, psycopg objects …).
 
@@ -67,21 +78,15 @@ def fetch(conn: Connection, statement) -> list[tuple]:
     skips SQLAlchemy's row objects and value processing, which for a few hundred thousand rows
     cost more than the database's own reading.
     """
-    result = conn.execute(statement)
-    try:
-        return result.cursor.fetchall()
-    finally:
-        result.close()
+    with _driver_cursor(conn, statement) as cursor:
+        return cursor.fetchall()
 
 
 def fetch_slices(conn: Connection, statement, size: int) -> Iterator[list[tuple]]:
     """``fetch`` of ``statement`` in lists of at most ``size`` rows, so a big result is never whole in memory."""
-    result = conn.execute(statement)
-    try:
-        while rows := result.cursor.fetchmany(size):
+    with _driver_cursor(conn, statement) as cursor:
+        while rows := cursor.fetchmany(size):
             yield rows
-    finally:
-        result.close()
 
 
 def fetch_values(conn: Connection, statement) -> list[tuple]:
@@ -93,12 +98,9 @@ def fetch_values(conn: Connection, statement) -> list[tuple]:
     date. Columns of unhashable values (JSON on PostgreSQL) are converted value by value.
     """
     dialect = conn.dialect
-    result = conn.execute(statement)
-    try:
-        rows = result.cursor.fetchall()
-        description = result.cursor.description
-    finally:
-        result.close()
+    with _driver_cursor(conn, statement) as cursor:
+        rows = cursor.fetchall()
+        description = cursor.description
     if not rows:
         return []
     columns = []

@@ -193,8 +193,10 @@ def _where(session: Session, flt: HouseholdFilter, common: list[bool] | None = N
     if len(groupings) == 1:
         conds += [_term_condition(session, term, common, for_count, probes) for term in groupings[0]]
     else:
-        conds.append(or_(*(and_(*(_term_condition(session, term, common, for_count, probes) for term in grouping))
-                           for grouping in groupings)))
+        # A word appears in several readings: its condition is built once.
+        built = {term: _term_condition(session, term, common, for_count, probes)
+                 for grouping in groupings for term in grouping}
+        conds.append(or_(*(and_(*(built[term] for term in grouping)) for grouping in groupings)))
     return conds
 
 
