@@ -7,7 +7,7 @@ from okmot.i18n import N_
 from okmot.reporting.data import CardData
 from reports.common import build, code_label, d, sex, t, village_label
 from reports.farm import ha
-from reports.model import AREA_HA, AREA_M2, COUNT, DATE, INT, SUM, Column, Facts, Report, Table
+from reports.model import AREA_HA, AREA_M2, COUNT, DATE, INT, PIN_WIDTH, SUM, Column, Facts, Report, Table
 
 
 def household_card(data: CardData, lang: str) -> Report:
@@ -28,7 +28,7 @@ def household_card(data: CardData, lang: str) -> Report:
     members = Table(t(lang, N_("Members")), (
         Column(t(lang, N_("No.")), INT, 6), Column(t(lang, N_("Full name")), width=34, total=COUNT),
         Column(t(lang, N_("Relation to the head")), width=18), Column(t(lang, N_("Sex")), width=8),
-        Column(t(lang, N_("Birth date")), DATE, 12), Column(t(lang, N_("PIN")), width=16),
+        Column(t(lang, N_("Birth date")), DATE, 12), Column(t(lang, N_("PIN")), width=PIN_WIDTH),
         Column(t(lang, N_("Member since")), DATE, 12)),
         rows=[(i, m.person.full_name(lang), code_label(lang, codes.RELATIONS, m.person.relation),
                sex(lang, m.person.sex), m.person.birth_date, m.person.pin, m.from_date)

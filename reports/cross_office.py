@@ -7,7 +7,7 @@ from collections.abc import Sequence
 
 from okmot.i18n import N_
 from reports.common import t
-from reports.model import DATE, Column, Report, Table
+from reports.model import DATE, PIN_WIDTH, Column, Report, Table
 
 KIND = "cross_office_duplicates"
 
@@ -18,7 +18,7 @@ def _side(lang: str, label: str) -> tuple[Column, ...]:
             Column(t(lang, N_("Village")) + f" ({label})", width=16),
             Column(t(lang, N_("Account No.")) + f" ({label})", width=10),
             Column(t(lang, N_("Full name")) + f" ({label})", width=30),
-            Column(t(lang, N_("PIN")) + f" ({label})", width=16),
+            Column(t(lang, N_("PIN")) + f" ({label})", width=PIN_WIDTH),
             Column(t(lang, N_("Birth date")) + f" ({label})", DATE, 12))
 
 

@@ -7,6 +7,8 @@ from dataclasses import dataclass, field
 
 #: Kinds of a column's values; each has a number format in XLSX and a text form in PDF.
 TEXT, INT, DATE, AREA_HA, AREA_M2, MONEY, PERCENT = "text", "int", "date", "area_ha", "area_m2", "money", "percent"
+#: Relative width of a PIN column: its 14 digits must fit on one line in a landscape PDF list.
+PIN_WIDTH = 21
 DECIMAL = "decimal"  # a ratio shown with two decimals (average household size)
 #: Totals a column may carry in total rows.
 SUM, COUNT = "sum", "count"

@@ -13,9 +13,9 @@ from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.platypus import KeepTogether, LongTable, Paragraph, SimpleDocTemplate, Spacer, TableStyle
 
-from okmot.i18n import gettext_in
+from okmot.i18n import N_, gettext_in
 from reports import charts, fonts
-from reports.model import AREA_HA, COUNT, DATE, DECIMAL, MONEY, PERCENT, SUM, TEXT, Chart, Facts, Report, Table
+from reports.model import AREA_HA, COUNT, DATE, DECIMAL, INT, MONEY, PERCENT, SUM, TEXT, Chart, Facts, Report, Table
 from reports.output import atomic_path, checker
 
 #: Tables longer than this print text cells as plain strings (no wrapping), which is much faster.
@@ -81,7 +81,13 @@ def _totals(table: Table, rows: Sequence[Sequence], label: str, *, grand: bool) 
         if c.compute is not None and c.formula and all(out[j] is not None for j in range(len(out))
                                                         if "{%d}" % j in c.formula):
             out[i] = c.compute(out)
-    out[0] = label
+    cols = table.columns
+    if len(cols) > 1 and cols[0].kind == INT and cols[1].total == COUNT and out[1] is not None:
+        # A list numbered in a narrow first column: the label would run into the count beside it,
+        # so the row reads "Total — 6" across both cells (mark_total spans them).
+        out[0], out[1] = f"{label} — {out[1]}", None
+    else:
+        out[0] = label
     return out
 
 
@@ -128,7 +134,7 @@ def _table_flowables(report: Report, table: Table, st, width: float, step) -> li
     all_rows: list = []
     has_totals = any(c.total for c in cols)
     if total == 0:
-        data.append(cells([gettext_in(report.language, "No records.")] + [None] * (len(cols) - 1)))
+        data.append(cells([gettext_in(report.language, N_("No records."))] + [None] * (len(cols) - 1)))
     for g in table.groups:
         data.append(cells([g.label] + [None] * (len(cols) - 1), bold=True))
         style.append(("SPAN", (0, len(data) - 1), (-1, len(data) - 1)))

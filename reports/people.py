@@ -9,7 +9,7 @@ from okmot.i18n import N_
 from okmot.reporting import ages
 from okmot.reporting.data import MAX_SIZE, DatedList, HouseholdsData, PersonList, PopulationData, Resident
 from reports.common import build, code_label, person_village, sex, t, village_label
-from reports.model import COUNT, DATE, DECIMAL, INT, SUM, Chart, Column, Group, Report, Table
+from reports.model import COUNT, DATE, DECIMAL, INT, PIN_WIDTH, SUM, Chart, Column, Group, Report, Table
 from reports.offices import arrange, summary, totals_by_office
 
 _SIZE_COLUMNS = MAX_SIZE
@@ -174,7 +174,7 @@ def book(data: PersonList, lang: str) -> Report:
     cols = (Column(t(lang, N_("No.")), INT, 7), Column(t(lang, N_("Surname")), width=18, total=COUNT),
             Column(t(lang, N_("Given name")), width=16), Column(t(lang, N_("Patronymic")), width=18),
             Column(t(lang, N_("Sex")), width=8), Column(t(lang, N_("Birth date")), DATE, 12),
-            Column(t(lang, N_("PIN")), width=16), Column(t(lang, N_("Village")), width=16),
+            Column(t(lang, N_("PIN")), width=PIN_WIDTH), Column(t(lang, N_("Village")), width=16),
             Column(t(lang, N_("Address")), width=24), Column(t(lang, N_("Account No.")), width=10),
             Column(t(lang, N_("Relation to the head")), width=16))
     table = Table(t(lang, N_("Alphabetical book of residents")), cols, **arrange(h, lang, data.people, lambda i, r: (

@@ -20,7 +20,7 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
-from okmot.i18n import gettext_in
+from okmot.i18n import N_, gettext_in
 from reports.model import AREA_HA, AREA_M2, DATE, DECIMAL, INT, MONEY, PERCENT, SUM, TEXT, Facts, Report, Table
 from reports.output import atomic_path, checker
 
@@ -186,7 +186,7 @@ def _write_table(wb: Workbook, report: Report, table: Table, used: set[str], ste
     first_data = sheet.row + 1
     has_totals = any(c.total for c in cols)
     if total == 0:
-        sheet.append([sheet.cell(_label(report, "No records."))])
+        sheet.append([sheet.cell(_label(report, N_("No records.")))])
     elif table.groups:
         for g in table.groups:
             sheet.append([sheet.cell(g.label, bold=True)])

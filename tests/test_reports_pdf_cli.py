@@ -126,3 +126,22 @@ def test_cancel_leaves_no_file(book: Path, tmp_path: Path) -> None:
     with pytest.raises(Cancelled):
         render("book", data, "en", tmp_path / "b.xlsx", cancelled=lambda: True)
     assert [p for p in tmp_path.iterdir() if p.name != "okmot-home"] == []  # the log folder aside
+
+
+def test_lists_keep_pins_whole_and_label_counts_and_empty_tables(book: Path, tmp_path: Path) -> None:
+    """What a clerk reads on paper: every PIN of the alphabetical book on one line, the total row of a
+    numbered list as "Бардыгы — N" (not the label running into the count), and an empty table said
+    in the report's language."""
+    import re
+
+    out = make_report(book, tmp_path / "b.pdf", "book", as_of=AS_OF, language="ky")
+    text, _reader = _text(out)
+    pin_of = dict(sql(book, "SELECT id, pin FROM person"))
+    residents = {pin_of[m[0]] for m in members_on(book, AS_OF) if pin_of[m[0]]}
+    # A PIN broken over two lines would be missing here (13 digits, then 1).
+    assert set(re.findall(r"\b\d{14}\b", text)) == residents
+    card = make_report(book, tmp_path / "c.pdf", "household_card", account="0001", as_of=TODAY, language="ky")
+    card_text, _reader = _text(card)
+    members = len([m for m in members_on(book, TODAY) if m[4] == "0001"])
+    assert f"Бардыгы — {members}" in card_text
+    assert "No records." not in card_text
