@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 
 from okmot.db.migrate import open_database
 from okmot.errors import UserError
-from okmot.models import Household, SentPackage
+from okmot.models import Household, Person, SentPackage
 from okmot.services import office_setup, settings
 from okmot.sync import district_key, sealing
 from okmot.sync.consolidate import import_package
@@ -53,7 +53,10 @@ def test_encrypted_package_round_trip(setup) -> None:
     # Nothing of the book is readable in the file: not even a surname in UTF-8.
     with office.session() as s:
         households = s.scalar(select(func.count()).select_from(Household))
-    assert b"household" not in data and b"AA1" not in data
+        surname = s.scalar(select(Person.surname).order_by(Person.surname).limit(1))
+    # Markers long enough that random ciphertext cannot hold them by chance (a 3-byte office code could).
+    for plain in (b"household", b"records/person.jsonl", b'"account_number"', surname.encode("utf-8")):
+        assert plain not in data, plain
     report = import_package(district, result.path, actor=ACTOR, trust_new=True)
     assert report.status == "imported", report.message
     assert report.tables["household"].new == households
