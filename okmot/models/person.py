@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 
-from sqlalchemy import JSON, Date, ForeignKey, Integer, String, Text
+from sqlalchemy import JSON, Date, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from okmot.db.base import Base, SyncMixin
@@ -14,7 +14,8 @@ from okmot.db.base import Base, SyncMixin
 class Person(SyncMixin, Base):
     __tablename__ = "person"
 
-    pin: Mapped[str | None] = mapped_column(String(14), index=True)
+    #: Indexed with the id (below), as are the name keys.
+    pin: Mapped[str | None] = mapped_column(String(14))
     #: Why a PIN that disagrees with sex or birth date was kept anyway.
     pin_override_reason: Mapped[str | None] = mapped_column(Text)
     surname: Mapped[str] = mapped_column(String(100))
@@ -40,5 +41,12 @@ class Person(SyncMixin, Base):
     merged_into_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("person.id"))
 
     # Normalised search keys, kept in step with the names by okmot.services.persons.
-    surname_key: Mapped[str] = mapped_column(String(100), index=True)
-    given_name_key: Mapped[str] = mapped_column(String(100), index=True)
+    surname_key: Mapped[str] = mapped_column(String(100))
+    given_name_key: Mapped[str] = mapped_column(String(100))
+
+
+# Search goes from a name or PIN prefix to the persons' stays: with the id in the index, the
+# person rows themselves are not read (a district's surname prefix is borne by thousands).
+Index("ix_person_pin_id", Person.pin, Person.id)
+Index("ix_person_surname_key_id", Person.surname_key, Person.id)
+Index("ix_person_given_name_key_id", Person.given_name_key, Person.id)

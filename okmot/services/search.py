@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import uuid
 from dataclasses import dataclass
 
@@ -17,13 +18,14 @@ from okmot.models import Household, Membership, Person, Street, Village
 # U+10FFFF sorts after every other character in SQLite's byte order and PostgreSQL's "C" order,
 # so "key >= p AND key < p + MAX" is a prefix test that can use a plain index.
 _MAX_CHAR = "\U0010ffff"
-#: Persons bearing a name or PIN prefix from which it is common, and from which it is so common that
-#: even a count tests household by household (see _member_condition) ...
+#: The weight of a word (its bearers, plus the households its digits or place names reach: _weight)
+#: from which it is common, and from which it is so common that even a count tests household by
+#: household (see _term_condition) ...
 _COMMON_PREFIX = 2000
 _HUGE_PREFIX = 8000
-#: ... and at least one bearer per this many households: a district of 100 000 households holds
-#: thousands of bearers of a rare surname, too few to find a page by testing household after household.
-_COMMON_SHARE = 4
+#: ... and at least one per this many households: a district of 100 000 households holds thousands
+#: of bearers of a rare surname, too few to find a page by testing household after household.
+_COMMON_SHARE = 8
 
 
 @dataclass(frozen=True)
@@ -79,34 +81,36 @@ def _places_matching(session: Session, model, key: str, probes: dict) -> list[uu
     names are read and keyed once per search (``probes``), however many words were typed.
     """
     if model not in probes:
-        probes[model] = [
-            (pid, search_key(f"{ky} {ru}").replace("-", " ").replace(".", " ").split(), search_key(ky), search_key(ru))
-            for pid, ky, ru in session.execute(select(model.id, model.name_ky, model.name_ru)
-                                               .where(model.deleted_at.is_(None)))]
+        probes[model] = [(pid, *_place_keys(ky, ru)) for pid, ky, ru in session.execute(
+            select(model.id, model.name_ky, model.name_ru).where(model.deleted_at.is_(None)))]
     return [pid for pid, words, ky, ru in probes[model]
             if any(w.startswith(key) for w in words) or ky.startswith(key) or ru.startswith(key)]
 
 
-def _member_condition(named: ColumnElement[bool], bearers: int, common: list[bool] | None,
-                      for_count: bool, thresholds: tuple[int, int]) -> ColumnElement[bool]:
-    """Households with a member for whom ``named`` holds (a name or PIN prefix on Person).
+@functools.lru_cache(maxsize=8192)
+def _place_keys(name_ky: str, name_ru: str) -> tuple[tuple[str, ...], str, str]:
+    """The search keys of a village's or street's names: its words, and each name whole.
 
-    A rare prefix ("Асанов") is cheapest as a list of households found through the name or PIN
-    index. A common one ("а", "1": a fifth of the book or more) makes that list as long as the book:
-    then each household is tested through its few members while the list is read in account order,
-    and the page's LIMIT stops the reading early. ``bearers``, a capped count of the persons bearing
-    the prefix (index only, ``_bearers``), chooses; a count (``for_count``) keeps the list up to a
-    larger size, since it must reach its cap of matches however they are found. ``common`` records
-    that a prefix was common.
+    Cached: keying a district's few hundred names took a third of a search's time, and the names
+    change rarely (a renamed place simply gets new keys).
     """
-    if bearers >= thresholds[0] and common is not None:
-        common.append(True)
-    if bearers >= thresholds[for_count]:
-        return (select(Membership.id).join(Person, Person.id == Membership.person_id)
-                .where(Membership.household_id == Household.id, Membership.deleted_at.is_(None), named)
-                .exists())
-    return Household.id.in_(select(Membership.household_id).join(Person, Person.id == Membership.person_id)
-                            .where(named, Membership.deleted_at.is_(None)))
+    words = tuple(search_key(f"{name_ky} {name_ru}").replace("-", " ").replace(".", " ").split())
+    return words, search_key(name_ky), search_key(name_ru)
+
+
+def _members_named(named: ColumnElement[bool], listed: bool) -> ColumnElement[bool]:
+    """Households with a member (a stay not deleted) for whom ``named`` holds (a name or PIN prefix on Person).
+
+    ``listed``: as one list of households found through the name or PIN index, cheapest while
+    the bearers are few; else each household is tested through its few members, which lets a
+    list read in account order stop at the page's LIMIT when the bearers are many.
+    """
+    if listed:
+        return Household.id.in_(select(Membership.household_id).join(Person, Person.id == Membership.person_id)
+                                .where(named, Membership.deleted_at.is_(None)))
+    return (select(Membership.id).join(Person, Person.id == Membership.person_id)
+            .where(Membership.household_id == Household.id, Membership.deleted_at.is_(None), named)
+            .exists())
 
 
 def _thresholds(session: Session, probes: dict) -> tuple[int, int]:
@@ -135,6 +139,31 @@ def _bearers(session: Session, term: str, probes: dict) -> int:
     return probes[term]
 
 
+def _weight(session: Session, term: str, probes: dict) -> int:
+    """How many households and persons a word reaches, each part counted up to the huge threshold; once per search.
+
+    Its bearers (``_bearers``), plus for digits the households whose account or house number
+    starts with them, and for a name the households of the villages and streets it names.
+    """
+    if ("weight", term) not in probes:
+        huge = _thresholds(session, probes)[1]
+        digits = pins.clean(term)
+        if digits.isdigit():
+            reached = [prefix(Household.account_number, digits), prefix(Household.house_number, digits)]
+        else:
+            key = search_key(term)
+            villages = _places_matching(session, Village, key, probes)
+            streets = _places_matching(session, Street, key, probes)
+            reached = [or_(Household.village_id.in_(villages), Household.street_id.in_(streets))] \
+                if villages or streets else []
+        found = _bearers(session, term, probes)
+        for condition in reached:
+            probe = select(literal_column("1")).select_from(Household).where(condition).limit(huge)
+            found += session.scalar(select(func.count()).select_from(probe.subquery())) or 0
+        probes["weight", term] = found
+    return probes["weight", term]
+
+
 def _named_branches(term: str) -> list[ColumnElement[bool]]:
     """The conditions on Person for one typed word: a PIN prefix for digits, else a surname or a given-name prefix."""
     digits = pins.clean(term)
@@ -153,36 +182,87 @@ def _term_condition(session: Session, term: str, common: list[bool] | None, for_
     """Households matching one typed word: by account or house number, a member's name or PIN, village or street.
 
     A rare name becomes one list of household ids, the union of what each index finds (account
-    number, member through the name index, village, street; house numbers are read in full, a
-    few milliseconds), so even a district of 100 000 households is searched through its indexes.
-    A common name, and digits (whose account-number prefix alone may match most of the book),
-    keep their alternatives as one condition tested household by household while the list is
-    read in account order (see _member_condition).
+    and house number, member through the name index, village, street), so even a district of
+    100 000 households is searched through its indexes. Digits (whose account-number prefix
+    alone may match most of the book) and a common word keep their alternatives as one
+    condition tested household by household; a common word's list is read in account order,
+    where its first matches come early, and counted up to the caller's cap (``common``).
+    A count (``for_count``) keeps lists up to a larger size, since it must reach its cap of
+    matches however they are found.
     """
-    named = _named(term)
-    bearers = _bearers(session, term, probes)
+    weight = _weight(session, term, probes)
     thresholds = _thresholds(session, probes)
     digits = pins.clean(term)
+    if weight < thresholds[for_count] and not digits.isdigit():
+        return Household.id.in_(union(*_alternatives(session, term, probes, branches=True)))
+    if weight < thresholds[0]:
+        return or_(*_alternatives(session, term, probes, listed=True))
+    if common is not None:
+        common.append(True)
+    # "3": no PIN starts with it, but a third of a district's account numbers do. Every
+    # alternative but the members could be gathered through its index and the whole sorted;
+    # with the house number unindexed the planner reads the list in order instead.
+    return or_(*_alternatives(session, term, probes, listed=_bearers(session, term, probes) < thresholds[for_count],
+                              house=_unindexed(Household.house_number)))
+
+
+def _alternatives(session: Session, term: str, probes: dict, *, branches: bool = False, listed: bool = True,
+                  house=Household.house_number) -> list:
+    """What one typed word can match: account and house number, village and street names, a member's name or PIN.
+
+    As conditions on Household (the household's own columns first: the members are looked up
+    only when those do not match), or with ``branches`` as one SELECT of household ids each, to
+    be united. ``listed`` chooses how members are tested (_members_named).
+    """
+    digits = pins.clean(term)
     text = digits if digits.isdigit() else term
-    key = search_key(term)
-    villages = [] if digits.isdigit() else _places_matching(session, Village, key, probes)
-    streets = [] if digits.isdigit() else _places_matching(session, Street, key, probes)
-    if bearers < thresholds[for_count] and not digits.isdigit():
-        branches = [select(Household.id).where(prefix(Household.account_number, text)),
-                    select(Household.id).where(prefix(Household.house_number, text)),
-                    select(Membership.household_id).join(Person, Person.id == Membership.person_id)
-                    .where(named, Membership.deleted_at.is_(None))]
-        if villages:
-            branches.append(select(Household.id).where(Household.village_id.in_(villages)))
-        if streets:
-            branches.append(select(Household.id).where(Household.street_id.in_(streets)))
-        if common is not None and bearers >= _COMMON_PREFIX:
-            # Thousands of bearers in a big district: count them only up to the caller's cap.
-            common.append(True)
-        return Household.id.in_(union(*branches))
-    members = _member_condition(named, bearers, common, for_count, thresholds)
-    return or_(prefix(Household.account_number, text), prefix(Household.house_number, text), members,
-               Household.village_id.in_(villages), Household.street_id.in_(streets))
+    conditions = [prefix(Household.account_number, text), prefix(house, text)]
+    if not digits.isdigit():
+        key = search_key(term)
+        villages = _places_matching(session, Village, key, probes)
+        streets = _places_matching(session, Street, key, probes)
+        # An empty IN () is no alternative at all: left out, so the union has no empty branch.
+        conditions += [c for c in (Household.village_id.in_(villages) if villages else None,
+                                   Household.street_id.in_(streets) if streets else None) if c is not None]
+    if branches:
+        return [select(Household.id).where(c) for c in conditions] + [
+            select(Membership.household_id).join(Person, Person.id == Membership.person_id)
+            .where(_named(term), Membership.deleted_at.is_(None))]
+    return conditions + [_members_named(_named(term), listed)]
+
+
+def _unindexed(column):
+    """``column`` as an expression no index serves, so the planner cannot gather an OR of it through indexes.
+
+    SQLite's documented way is a unary "+", which PostgreSQL has not for text; "|| ''" does the
+    same on both and leaves the value as it is.
+    """
+    return column.concat(literal_column("''"))
+
+
+def _row_condition(session: Session, term: str, candidates: int, probes: dict) -> ColumnElement[bool]:
+    """Households matching one typed word, tested on the ``candidates`` households a reading's rarest word chose.
+
+    No list of every household the word matches is built ("у" in "Нурбек у" matches most of a
+    district through the streets named "ул. …"); only its bearers are listed when there are fewer
+    of them than candidates to test (testing a household's members costs more than a list entry).
+    """
+    return or_(*_alternatives(session, term, probes, listed=_bearers(session, term, probes) <= candidates))
+
+
+def _driver(session: Session, grouping: list[str], for_count: bool, probes: dict) -> tuple[str, int] | None:
+    """The word of a reading that finds the fewest households through its indexes, and its weight; or None.
+
+    Only a word searched as one indexed list of households can lead (a rare name, see
+    _term_condition); ``_weight`` says how many it reaches.
+    """
+    thresholds = _thresholds(session, probes)
+    weights = {term: _weight(session, term, probes) for term in grouping if not pins.clean(term).isdigit()}
+    weights = {term: weight for term, weight in weights.items() if weight < thresholds[for_count]}
+    if not weights:
+        return None
+    term = min(weights, key=weights.get)
+    return term, weights[term]
 
 
 def _where(session: Session, flt: HouseholdFilter, common: list[bool] | None = None,
@@ -190,13 +270,26 @@ def _where(session: Session, flt: HouseholdFilter, common: list[bool] | None = N
     conds = _base_where(flt)
     probes = {} if probes is None else probes
     groupings = _groupings(flt.text.split())
-    if len(groupings) == 1:
-        conds += [_term_condition(session, term, common, for_count, probes) for term in groupings[0]]
+    # A word appears in several readings: each of its conditions is built once.
+    built: dict[tuple[str, int | None], ColumnElement[bool]] = {}
+
+    def condition(term: str, driver: tuple[str, int] | None) -> ColumnElement[bool]:
+        # A reading led by one rare word lists that word's households; its other words are
+        # tested on those households only, instead of listing every household they match.
+        candidates = driver[1] if driver is not None and term != driver[0] else None
+        if (term, candidates) not in built:
+            built[term, candidates] = (_row_condition(session, term, candidates, probes) if candidates is not None
+                                       else _term_condition(session, term, common, for_count, probes))
+        return built[term, candidates]
+
+    readings = []
+    for grouping in groupings:
+        driver = _driver(session, grouping, for_count, probes) if len(grouping) > 1 else None
+        readings.append([condition(term, driver) for term in grouping])
+    if len(readings) == 1:
+        conds += readings[0]
     else:
-        # A word appears in several readings: its condition is built once.
-        built = {term: _term_condition(session, term, common, for_count, probes)
-                 for grouping in groupings for term in grouping}
-        conds.append(or_(*(and_(*(built[term] for term in grouping)) for grouping in groupings)))
+        conds.append(or_(*(and_(*reading) for reading in readings)))
     return conds
 
 
