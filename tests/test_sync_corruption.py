@@ -126,6 +126,27 @@ def test_a_newer_schema_asks_to_update_okmot(setup):
     assert "update Okmot" in report.message
 
 
+def test_a_package_from_before_an_index_only_migration_is_imported(setup):
+    """0006 only added indexes: an office still at 0005 sends the same records, and they are imported."""
+    def before_0006(manifest):
+        manifest["schema_version"] = "0005"
+
+    path = forge(setup["second"], setup["tmp"] / "at-0005.okmsync", setup["key"], manifest_edit=before_0006)
+    report = import_package(setup["db"], path, actor=ACTOR)
+    assert report.status == "imported", report.message
+    with setup["db"].session() as s:
+        assert "driver" in s.scalars(select(Person.occupation)).all()
+
+
+def test_a_package_from_before_a_records_migration_asks_the_office_to_update(setup):
+    def before_0005(manifest):
+        manifest["schema_version"] = "0004"
+
+    report = _refused(setup, forge(setup["second"], setup["tmp"] / "at-0004.okmsync", setup["key"],
+                                   manifest_edit=before_0005), "older")
+    assert "0004" in report.message and "update Okmot in the office" in report.message
+
+
 def test_an_older_package_after_a_newer_one_is_refused(setup):
     assert import_package(setup["db"], setup["second"], actor=ACTOR).status == "imported"
     assert import_package(setup["db"], setup["third"], actor=ACTOR).status == "imported"

@@ -55,6 +55,20 @@ def known_revision(revision: str) -> bool:
         return False
 
 
+def records_revision(revision: str) -> str:
+    """The oldest revision whose synced records are the same as ``revision``'s.
+
+    A migration that changes no column of a synced table (0006 only adds indexes) says so with
+    ``changes_records = False`` in its module: a package made before it carries the same records,
+    so a district that has it still imports the offices' packages until they update.
+    """
+    scripts = ScriptDirectory.from_config(alembic_config())
+    script = scripts.get_revision(revision)
+    while script is not None and getattr(script.module, "changes_records", True) is False:
+        script = scripts.get_revision(script.down_revision)
+    return script.revision if script is not None else revision
+
+
 def current_revision(engine: Engine) -> str | None:
     with engine.connect() as conn:
         return MigrationContext.configure(conn).get_current_revision()

@@ -22,7 +22,7 @@ from okmot.db import bulk
 from okmot.db.base import utcnow
 from okmot.db.engine import Actor, Database
 from okmot.db.journal import UNJOURNALED, append_inserts, append_rows, journal_rows, jsonable
-from okmot.db.migrate import head_revision, known_revision
+from okmot.db.migrate import head_revision, known_revision, records_revision
 from okmot.i18n import _
 from okmot.models import AiylAimak, ImportedPackage, TrustedOffice
 from okmot.services import audit, signing
@@ -97,12 +97,15 @@ def _check_versions(m: dict) -> None:
     if m["format_version"] != package.FORMAT_VERSION:
         raise _refuse("damaged", _("The package format version is not known."))
     schema = m["schema_version"]
-    if schema != head_revision():
-        if not known_revision(schema):
-            raise _refuse("newer", _("The package was made by a newer version of Okmot (database schema {schema}); "
-                                     "update Okmot to import it.").format(schema=schema))
-        raise _refuse("older", _("The package was made by an older version of Okmot (database schema {schema}); "
-                                 "update Okmot in the office and export again.").format(schema=schema))
+    if schema == head_revision():
+        return
+    if known_revision(schema) and records_revision(schema) == records_revision(head_revision()):
+        return  # made before a migration that changed no synced records (indexes only): the same records
+    if not known_revision(schema):
+        raise _refuse("newer", _("The package was made by a newer version of Okmot (database schema {schema}); "
+                                 "update Okmot to import it.").format(schema=schema))
+    raise _refuse("older", _("The package was made by an older version of Okmot (database schema {schema}); "
+                             "update Okmot in the office and export again.").format(schema=schema))
 
 
 def _public_key(b64text: str) -> Ed25519PublicKey:

@@ -16,6 +16,8 @@ revision = '0006'
 down_revision = '0005'
 branch_labels = None
 depends_on = None
+#: Only indexes: packages made at 0005 carry the same records (okmot.db.migrate.records_revision).
+changes_records = False
 
 
 def upgrade() -> None:
