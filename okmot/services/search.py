@@ -83,8 +83,10 @@ def _places_matching(session: Session, model, key: str, probes: dict) -> list[uu
     if model not in probes:
         probes[model] = [(pid, *_place_keys(ky, ru)) for pid, ky, ru in session.execute(
             select(model.id, model.name_ky, model.name_ru).where(model.deleted_at.is_(None)))]
-    return [pid for pid, words, ky, ru in probes[model]
-            if any(w.startswith(key) for w in words) or ky.startswith(key) or ru.startswith(key)]
+    if (model, key) not in probes:  # asked again by the word's weight and by its conditions
+        probes[model, key] = [pid for pid, words, ky, ru in probes[model]
+                              if any(w.startswith(key) for w in words) or ky.startswith(key) or ru.startswith(key)]
+    return probes[model, key]
 
 
 @functools.lru_cache(maxsize=8192)
@@ -114,7 +116,7 @@ def _members_named(named: ColumnElement[bool], listed: bool) -> ColumnElement[bo
 
 
 def _thresholds(session: Session, probes: dict) -> tuple[int, int]:
-    """(common, huge): bearers from which a word is common, and so common that a count tests household by household."""
+    """(common, huge): the weight from which a word is common, and so common that a count tests household by household."""
     if "households" not in probes:
         probes["households"] = session.scalar(select(func.count()).select_from(Household)) or 0
     common = max(_COMMON_PREFIX, probes["households"] // _COMMON_SHARE)
@@ -127,7 +129,7 @@ def _bearers(session: Session, term: str, probes: dict) -> int:
     Each branch (surname, given name) is counted on its own index alone, which reads only index
     entries; one person bearing the prefix in both counts twice, harmless for choosing a plan.
     """
-    if term not in probes:
+    if ("bearers", term) not in probes:
         _common, huge = _thresholds(session, probes)
         found = 0
         for branch in _named_branches(term):
@@ -135,8 +137,8 @@ def _bearers(session: Session, term: str, probes: dict) -> int:
             found += session.scalar(select(func.count()).select_from(probe.subquery())) or 0
             if found >= huge:
                 break
-        probes[term] = found
-    return probes[term]
+        probes["bearers", term] = found
+    return probes["bearers", term]
 
 
 def _weight(session: Session, term: str, probes: dict) -> int:
