@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import calendar
 import contextlib
 import datetime as dt
 import json
@@ -19,6 +20,7 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
 from okmot import atomic
+from okmot.db import ids
 from okmot.db.base import utcnow
 from okmot.db.engine import Actor, Database, is_url
 from okmot.db.journal import append_rows, journal_rows, jsonable
@@ -262,6 +264,10 @@ class _Generator:
         self.rng = random.Random(seed)
         # Ids come from their own stream, so the content does not depend on how many ids were drawn.
         self._ids = random.Random(f"okmot-demo-ids:{seed}")
+        # Ids laid out like the app's (okmot.db.ids): one prefix for the whole village, drawn from the seed,
+        # so each demo office's records sit together in a district's indexes as a real office's do.
+        self.id_prefix = self._ids.getrandbits(ids.PREFIX_BITS)
+        self._id_seconds = calendar.timegm(today.timetuple())
         self.today = today
         self.book_opened = dt.date(today.year - BOOK_YEARS + 1, 1, 1)
         self.years = tuple(range(today.year - farm_years + 1, today.year + 1))
@@ -281,7 +287,7 @@ class _Generator:
         self.street_ids: list[list[uuid.UUID]] = []
 
     def uid(self) -> uuid.UUID:
-        return uuid.UUID(int=self._ids.getrandbits(128), version=4)
+        return ids.make_id(self.id_prefix, self._id_seconds, self._ids.getrandbits(ids.RANDOM_BITS))
 
     def key(self, text: str) -> str:
         value = self._keys.get(text)
@@ -307,7 +313,7 @@ class _Generator:
 
     # --- territory (a handful of rows: the ORM path, journalled by the session listener) --------
 
-    def territory(self, session: Session) -> tuple[AiylAimak, list[Village], list[list[Street]]]:
+    def territory(self, session: Session, *, installation: bool) -> tuple[AiylAimak, list[Village], list[list[Street]]]:
         rng = self.rng
         a = self.data["aimak"]
         aimak = AiylAimak(id=self.uid(), code=self.office_code or a["code"], name_ky=a["name_ky"], name_ru=a["name_ru"],
@@ -318,6 +324,11 @@ class _Generator:
         # The home office, as okmot.services.territory.create_office(make_home=True) records it,
         # but with a seeded id so two generations give the same rows.
         session.add(Setting(id=self.uid(), key="office_id", value=str(aimak.id)))
+        if installation:
+            # The installation id starts with the village's id prefix, as a set-up office's does
+            # (okmot.db.ids); seeded like every demo id.
+            session.add(Setting(id=self.uid(), key=ids.INSTALLATION_SETTING, value=str(
+                ids.installation_with_prefix(self.id_prefix, self._ids.getrandbits(128 - ids.PREFIX_BITS)))))
         pool = self.data["villages"]
         chosen = [pool[0]] + rng.sample(pool[1:], rng.randint(3, 5) - 1)
         villages, streets = [], []
@@ -923,7 +934,7 @@ def _paperwork(session: Session, *, seed: int, today: dt.date, households: int) 
 
     Written with the real services (register, numbering, signing), so numbers, deadlines and signed
     payloads are what the office would have; which households, kinds and dates is drawn from ``seed``
-    (the signing key and the installation code in the numbers are the installation's own, random).
+    (the signing key is the installation's own, random; the installation code in the numbers comes from the seed).
     Returns (applications, certificates).
     """
     rng = random.Random(f"okmot-demo-paperwork:{seed}")
@@ -1000,7 +1011,10 @@ def generate(db: Database, *, households: int = DEFAULT_HOUSEHOLDS, seed: int = 
     closed = persons = made_apps = made_certs = paper_journal = 0
     with db.session(DEMO_ACTOR) as session:
         _require_empty(session)
-        aimak, villages, streets = gen.territory(session)
+        # What the services add to the village (paperwork) carries the demo's id prefix too.
+        session.info[ids.PREFIX_KEY] = gen.id_prefix
+        made_installation = settings.get(session, ids.INSTALLATION_SETTING) is None
+        aimak, villages, streets = gen.territory(session, installation=made_installation)
         gen.aimak_id = aimak.id
         gen.village_ids = [v.id for v in villages]
         gen.village_names = [v.name_ky for v in villages]
@@ -1021,7 +1035,8 @@ def generate(db: Database, *, households: int = DEFAULT_HOUSEHOLDS, seed: int = 
             made_apps, made_certs = _paperwork(session, seed=seed, today=today, households=households)
             session.flush()
             paper_journal = session.scalar(select(func.count()).select_from(ChangeLog)) - before
-        territory_rows = 2 + len(villages) + sum(len(g) for g in streets)  # aimak, setting, villages, streets
+        # aimak, settings (office and new installation), villages, streets
+        territory_rows = 2 + made_installation + len(villages) + sum(len(g) for g in streets)
     return DemoSummary(
         villages=len(villages), streets=sum(len(g) for g in streets), households=households,
         closed_households=closed, persons=persons, memberships=bulk.counts["membership"],

@@ -13,7 +13,7 @@ from typing import Any
 from sqlalchemy import event, inspect
 from sqlalchemy.orm import Session
 
-from okmot.db import chain
+from okmot.db import chain, ids
 from okmot.db.base import SyncMixin, utcnow
 
 ACTOR_KEY = "okmot_actor"
@@ -139,7 +139,7 @@ def _before_flush(session: Session, _ctx, _instances) -> None:
     for obj in touched:
         if obj in session.new or session.is_modified(obj, include_collections=False):
             if obj.id is None:
-                obj.id = uuid.uuid4()
+                obj.id = ids.new_id(ids.session_prefix(session))
             obj.changed_at = now
             obj.changed_by = actor.user_id
 

@@ -217,6 +217,8 @@ def set_up_office(session: Session, setup: OfficeSetup) -> tuple[Office, UserInf
               **_start_errors(setup.certificate_number_start)}
     if errors:
         raise ValidationError(errors)
+    # First: the installation's id is the prefix of every record id made here (okmot.db.ids).
+    settings.installation_id(session)
     d = setup.office
     office = territory.create_office(session, code=d.code, name_ky=d.name_ky, name_ru=d.name_ru,
                                      rayon_ky=_clean(d.rayon_ky), rayon_ru=_clean(d.rayon_ru),
@@ -232,7 +234,6 @@ def set_up_office(session: Session, setup: OfficeSetup) -> tuple[Office, UserInf
     settings.put(session, "certificate_number_start", setup.certificate_number_start)
     settings.put(session, "backup_copy_dir", setup.backup_copy_dir.strip() or None)
     _put_key(session, setup.district_key)
-    settings.installation_id(session)
     return office, admin
 
 

@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from okmot.db import ids
 from okmot.models import Setting
 
 
@@ -88,4 +89,5 @@ def installation_id(session: Session) -> str:
     if value is None:
         value = str(uuid.uuid4())
         put(session, "installation_id", value)
+    ids.remember(session, value)
     return value
