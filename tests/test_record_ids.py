@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 from sqlalchemy import text
@@ -63,7 +64,17 @@ def _setup() -> OfficeSetup:
         certificate_number_start=1, backup_copy_dir="", district_key=None)
 
 
-def test_every_record_an_office_makes_carries_its_installation_prefix(db) -> None:
+@pytest.mark.parametrize("engine", ["sqlite", "postgresql"])
+def test_every_record_an_office_makes_carries_its_installation_prefix(engine, request) -> None:
+    # PostgreSQL returns the installation id (a JSON setting) through another path than SQLite.
+    db = request.getfixturevalue("db") if engine == "sqlite" else open_database(request.getfixturevalue("pg_db"))
+    try:
+        _office_records_carry_the_prefix(db)
+    finally:
+        db.dispose()
+
+
+def _office_records_carry_the_prefix(db) -> None:
     with db.session(SYSTEM) as s:
         office, _admin = office_setup.set_up_office(s, _setup())
     with db.session() as s:
