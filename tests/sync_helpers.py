@@ -16,6 +16,7 @@ from okmot.demo import create_demo_file
 from okmot.models import SigningKey
 from okmot.services import signing
 from okmot.sync import package
+from okmot.sync.export import export_package
 
 ACTOR = Actor(user_id=None, username="test:sync")
 
@@ -24,6 +25,15 @@ def make_office(folder: Path, code: str, seed: int, households: int = 10) -> Dat
     path = folder / f"office-{code}.sqlite3"
     create_demo_file(path, households=households, seed=seed, office_code=code)
     return open_database(path)
+
+
+def office_package(folder: Path, code: str, seed: int, households: int = 10) -> Path:
+    """A new demo office's full package, written into ``folder`` (the office database is closed again)."""
+    office = make_office(folder, code, seed, households=households)
+    try:
+        return export_package(office, folder, actor=ACTOR).path
+    finally:
+        office.dispose()
 
 
 def snapshot(db: Database) -> str:

@@ -19,8 +19,7 @@ from okmot.services.households import HouseholdData
 from okmot.services.office_setup import AdminAccount, OfficeDetails, OfficeSetup, Signatory, VillageEntry
 from okmot.services.persons import PersonData
 from okmot.sync.consolidate import import_package
-from okmot.sync.export import export_package
-from tests.sync_helpers import ACTOR, make_office
+from tests.sync_helpers import ACTOR, make_office, office_package
 
 SYNCED = sorted(t.name for t in Base.metadata.tables.values() if "id" in t.c and "deleted_at" in t.c)
 PREFIXES = st.integers(0, 2**32 - 1)
@@ -114,11 +113,7 @@ def test_in_a_district_each_office_s_records_are_one_run_of_every_id_index(tmp_p
     district = open_database(tmp_path / "district.sqlite3")
     try:
         for code, seed in (("AA1", 11), ("BB2", 22), ("CC3", 33)):
-            office = make_office(tmp_path, code, seed, households=20)
-            try:
-                path = export_package(office, tmp_path, actor=ACTOR).path
-            finally:
-                office.dispose()
+            path = office_package(tmp_path, code, seed, households=20)
             assert import_package(district, path, actor=ACTOR, trust_new=True).status == "imported"
         with district.engine.connect() as conn:
             # Persons in id order, named by their office: three runs, one per office, not interleaved.

@@ -8,19 +8,14 @@ from PySide6.QtCore import Qt
 
 from okmot.services.context import AppContext
 from okmot.sync.consolidate import import_package
-from okmot.sync.export import export_package
-from tests.sync_helpers import ACTOR, make_office
+from tests.sync_helpers import ACTOR, office_package
 from ui.district_window import DistrictWindow
 from ui.rows_model import OVERDUE
 
 
 def test_district_window_lists_offices(qtbot, qtmodeltester, tmp_path, db):
     for code, seed in (("AA1", 1), ("BB2", 2)):
-        office = make_office(tmp_path, code, seed, households=3)
-        try:
-            path = export_package(office, tmp_path, actor=ACTOR).path
-        finally:
-            office.dispose()
+        path = office_package(tmp_path, code, seed, households=3)
         assert import_package(db, path, actor=ACTOR, trust_new=True).status == "imported"
     window = DistrictWindow(AppContext(db=db), today=dt.date.today())
     qtbot.addWidget(window)
