@@ -28,6 +28,7 @@ VERSION = 8
 PREFIX_KEY = "okmot_id_prefix"
 INSTALLATION_SETTING = "installation_id"
 
+# okmot.models.Setting's table, named here because okmot.models builds on okmot.db, not the other way.
 _setting = table("setting", column("key", String), column("value", JSON), column("deleted_at", DateTime))
 
 
@@ -60,7 +61,8 @@ def installation_with_prefix(prefix: int, rest: int) -> uuid.UUID:
 
 
 def remember(session: Session, installation_id: str) -> None:
-    """Make the session's new records carry this installation's prefix (it was just created)."""
+    """Make the session's new records carry this installation's prefix (needed when it was just created,
+    before its setting is flushed)."""
     session.info[PREFIX_KEY] = prefix_of(installation_id)
 
 
