@@ -72,7 +72,9 @@ def test_truncated_or_damaged_backups_never_replace_the_database(db: Database, d
         restore(db_path, truncated, password="pw-123456", safety_dir=tmp_path / "s")
     damaged = tmp_path / "d.sqlite3"
     data = bytearray(plain.path.read_bytes())
-    data[5000:9000] = b"\xff" * 4000
+    # The second page's header and first cells, whatever the page size (header bytes 16-17).
+    page = int.from_bytes(data[16:18], "big")
+    data[page:page + 4000] = b"\xff" * 4000
     damaged.write_bytes(bytes(data))
     with pytest.raises(BackupError):
         restore(db_path, damaged, safety_dir=tmp_path / "s")
