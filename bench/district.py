@@ -186,7 +186,7 @@ def measure_search(bench: Bench, target: str) -> None:
     try:
         with db.session() as s:
             persons = s.scalar(select(func.count()).select_from(Person).where(Person.deleted_at.is_(None)))
-        search.measure(bench, GROUP, db.session, db.engine, random.Random(SEED), rounds=1 if bench.quick else 3,
+        search.measure(bench, GROUP, db, random.Random(SEED), rounds=1 if bench.quick else 3,
                        target_s=0.1, suffix=", district of {} persons".format(f"{persons:,}".replace(",", " ")))
     finally:
         db.dispose()

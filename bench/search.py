@@ -5,12 +5,15 @@ from __future__ import annotations
 import random
 from collections.abc import Callable
 from contextlib import AbstractContextManager
+from typing import TYPE_CHECKING
 
 from sqlalchemy import event, select
-from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
 from bench.common import Bench, Clock
+
+if TYPE_CHECKING:
+    from okmot.db.engine import Database
 
 Sessions = Callable[[], AbstractContextManager[Session]]
 
@@ -34,40 +37,51 @@ def search_terms(sessions: Sessions, rng: random.Random) -> dict[str, list[str]]
             "account": typed(pick(accounts, 8), 1)}
 
 
-def _search(session: Session, term: str) -> None:
-    from okmot.services import search
+def _window_limits() -> tuple[int, int]:
+    """What MainWindow.refresh asks for: the first page's size and where the count stops."""
     from ui.household_model import PAGE_SIZE
     from ui.main_window import COUNT_LIMIT
 
-    # What MainWindow.refresh asks: the first page, the count stopping at COUNT_LIMIT.
-    search.search_households(session, search.HouseholdFilter(text=term), limit=PAGE_SIZE, count_limit=COUNT_LIMIT)
+    return PAGE_SIZE, COUNT_LIMIT
 
 
-def measure(bench: Bench, group: str, sessions: Sessions, engine: Engine, rng: random.Random, *, rounds: int,
-            target_s: float, suffix: str = "") -> None:
-    """One sample per keystroke for each kind of search, judged by its p95; the query plans go to the notes."""
-    for label, terms in search_terms(sessions, rng).items():
+def _search(session: Session, term: str, limits: tuple[int, int]) -> None:
+    from okmot.services import search
+
+    search.search_households(session, search.HouseholdFilter(text=term), limit=limits[0], count_limit=limits[1])
+
+
+def measure(bench: Bench, group: str, db: Database, rng: random.Random, *, rounds: int, target_s: float,
+            suffix: str = "") -> None:
+    """One sample per keystroke for each kind of search, judged by its p95; the query plans go to the notes.
+
+    The terms are drawn and the window's modules loaded before the clock starts: in the app the
+    window has them loaded already.
+    """
+    limits = _window_limits()
+    for label, terms in search_terms(db.session, rng).items():
         clock = Clock()
         for _round in range(rounds):
             for term in terms:
-                with clock(), sessions() as s:
-                    _search(s, term)
+                with clock(), db.session() as s:
+                    _search(s, term, limits)
         bench.add(group, f"search as you type: {label}{suffix}", clock.wall, cpu_samples=clock.cpu,
                   target_s=target_s, use_p95=True, note=f"{len(terms)} keystrokes")
-        bench.notes.append(query_plans(f"search{suffix}: {label}", sessions, engine, terms[len(terms) // 2]))
+        bench.notes.append(query_plans(f"search{suffix}: {label}", db, terms[len(terms) // 2], limits))
 
 
-def query_plans(title: str, sessions: Sessions, engine: Engine, term: str) -> str:
+def query_plans(title: str, db: Database, term: str, limits: tuple[int, int]) -> str:
     """EXPLAIN QUERY PLAN of every statement one search runs (SQLite's own words; PostgreSQL's EXPLAIN)."""
     statements: list[tuple[str, object]] = []
 
     def capture(_conn, _cursor, statement, parameters, _context, _many):
         statements.append((statement, parameters))
 
+    engine = db.engine
     event.listen(engine, "before_cursor_execute", capture)
     try:
-        with sessions() as s:
-            _search(s, term)
+        with db.session() as s:
+            _search(s, term, limits)
     finally:
         event.remove(engine, "before_cursor_execute", capture)
     lines = [f"EXPLAIN QUERY PLAN — {title} ({term!r})"]

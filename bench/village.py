@@ -159,7 +159,7 @@ class VillageRun:
     def search(self) -> None:
         from bench import search
 
-        search.measure(self.bench, "village", self.ctx.read, self.ctx.db.engine, self.rng,
+        search.measure(self.bench, "village", self.ctx.db, self.rng,
                        rounds=self.sizes.search_rounds, target_s=0.05)
 
     # --- a household card ----------------------------------------------------------------------
