@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import random
-from collections.abc import Callable
-from contextlib import AbstractContextManager
 from typing import TYPE_CHECKING
 
 from sqlalchemy import event, select
@@ -15,19 +13,17 @@ from bench.common import Bench, Clock
 if TYPE_CHECKING:
     from okmot.db.engine import Database
 
-Sessions = Callable[[], AbstractContextManager[Session]]
-
 
 def typed(words: list[str], shortest: int) -> list[str]:
     """Every prefix a clerk's typing passes through, from ``shortest`` characters on."""
     return [w[:n] for w in words for n in range(shortest, len(w) + 1)]
 
 
-def search_terms(sessions: Sessions, rng: random.Random) -> dict[str, list[str]]:
+def search_terms(db: Database, rng: random.Random) -> dict[str, list[str]]:
     """6 surnames from 1 letter, 4 PINs from 3 digits, 8 account numbers from 1 digit, drawn by ``rng``."""
     from okmot.models import Household, Person
 
-    with sessions() as s:
+    with db.session() as s:
         surnames = list(s.scalars(select(Person.surname).distinct().order_by(Person.surname)))
         pins = [p for p in s.scalars(select(Person.pin).where(Person.pin.is_not(None)).order_by(Person.pin)) if p]
         accounts = list(s.scalars(select(Household.account_number).distinct().order_by(Household.account_number)))
@@ -59,7 +55,7 @@ def measure(bench: Bench, group: str, db: Database, rng: random.Random, *, round
     window has them loaded already.
     """
     limits = _window_limits()
-    for label, terms in search_terms(db.session, rng).items():
+    for label, terms in search_terms(db, rng).items():
         clock = Clock()
         for _round in range(rounds):
             for term in terms:
