@@ -12,6 +12,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import select
 
+from okmot.db.migrate import open_database
+from okmot.maintenance import check_database
 from okmot.models import Household, Person
 from okmot.sync import scope
 from okmot.sync.consolidate import import_package
@@ -213,3 +215,73 @@ def test_a_repacked_compressed_package_is_refused(setup):
             dst.writestr(info.filename, src.read(info))
     report = _refused(setup, path, "damaged")
     assert "compressed members" in report.message
+
+
+# --------------------------------------------------------------------------- a new office's package, refused part way
+# An office the district holds nothing of is inserted as it is (on PostgreSQL streamed to the server
+# while later tables are still being decoded): a refusal found late must still leave nothing behind.
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def district(request, tmp_path):
+    target = str(tmp_path / "district.sqlite3") if request.param == "sqlite" else request.getfixturevalue("pg_db")
+    db = open_database(target)
+    yield db
+    db.dispose()
+
+
+def _office_package(tmp_path: Path, code: str, seed: int) -> tuple[Path, Ed25519PrivateKey]:
+    office = make_office(tmp_path, code, seed, households=3)
+    try:
+        return export_package(office, tmp_path, actor=ACTOR).path, private_key_of(office)
+    finally:
+        office.dispose()
+
+
+def _first_id(path: Path, table: str) -> str:
+    return json.loads(bytes(read(path).members[f"records/{table}.jsonl"]).splitlines()[0])["id"]
+
+
+def _refused_then_genuine_imports(district, forged: Path, genuine: Path, reason: str, names: str) -> None:
+    before = snapshot(district)
+    report = import_package(district, forged, actor=ACTOR, trust_new=True)
+    assert report.status == "refused" and report.reason == reason, report.message
+    # The cause itself, not a later statement's "transaction aborted".
+    assert names in report.message, report.message
+    assert snapshot(district) == before
+    # The refused import left the connection, the journal's chain and the audit trail whole.
+    assert import_package(district, genuine, actor=ACTOR, trust_new=True).status == "imported"
+    assert check_database(district) == []
+
+
+def test_a_new_office_holding_another_offices_record_id_is_refused(tmp_path, district):
+    first, _key = _office_package(tmp_path, "AA1", 3)
+    assert import_package(district, first, actor=ACTOR, trust_new=True).status == "imported"
+    second, key = _office_package(tmp_path, "BB2", 4)
+    held, theirs = _first_id(first, "person"), _first_id(second, "person")
+
+    def take_the_held_id(members):
+        for name in members:
+            members[name] = members[name].replace(theirs.encode(), held.encode())
+
+    forged = forge(second, tmp_path / "clash.okmsync", key, member_edit=take_the_held_id)
+    # SQLite: "UNIQUE constraint failed: person.id"; PostgreSQL: "duplicate key … "person_pkey"".
+    _refused_then_genuine_imports(district, forged, second, "clash", "person")
+
+
+def test_a_damaged_record_in_a_new_offices_last_table_writes_nothing(tmp_path, district):
+    first, _key = _office_package(tmp_path, "AA1", 3)
+    assert import_package(district, first, actor=ACTOR, trust_new=True).status == "imported"
+    second, key = _office_package(tmp_path, "BB2", 4)
+    members = read(second).members
+    last = [t for t in scope.TABLE_NAMES if bytes(members.get(f"records/{t}.jsonl", b""))][-1]
+
+    def damage_the_last_record(members):
+        name = f"records/{last}.jsonl"
+        *head, line = members[name].splitlines()
+        record = json.loads(line)
+        record["version"] = str(record["version"])  # valid JSON, a text where a number belongs
+        members[name] = b"\n".join([*head, json.dumps(record, sort_keys=True, separators=(",", ":")).encode()]) + b"\n"
+
+    forged = forge(second, tmp_path / "damaged.okmsync", key, member_edit=damage_the_last_record)
+    _refused_then_genuine_imports(district, forged, second, "damaged", f"{last}.jsonl")

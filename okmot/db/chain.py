@@ -77,32 +77,49 @@ def append(conn: Connection, table: Table, rows: list[dict], fields: Sequence[st
         append_columns(conn, table, {name: [row.get(name) for row in rows] for name in names}, fields)
 
 
+@dataclass
+class Tail:
+    """The last hash of a chain, kept by a writer that appends several times without reading it back."""
+
+    hash: str
+
+
+def tail(conn: Connection, table: Table) -> Tail:
+    """The chain's last hash, with the chain locked for appending until the transaction ends."""
+    if conn.dialect.name == "postgresql":
+        conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _PG_LOCK})
+    # On SQLite the writing transaction already holds the write lock (BEGIN IMMEDIATE).
+    return Tail(conn.execute(select(table.c.hash).order_by(table.c.seq.desc()).limit(1)).scalar() or GENESIS)
+
+
 def append_columns(conn: Connection, table: Table, columns: dict[str, Sequence], fields: Sequence[str],
-                   ready: Collection[str] = ()) -> None:
+                   ready: Collection[str] = (), *, after: Tail | None = None,
+                   stream: bulk.CopyStream | None = None) -> None:
     """``append`` of rows given column by column: every column of ``table`` but ``seq`` and the hashes.
 
     ``ready``: columns given as driver values (see ``bulk.driver_columns``); a UUID given as its hex
-    hashes like the UUID itself.
+    hashes like the UUID itself. ``after``: the chain's tail as ``tail`` read it in this transaction,
+    moved on to the last row appended here; ``stream``: the rows go to it (``bulk.insert_driver``).
     """
     count = len(columns[fields[0]])
     if not count:
         return
-    if conn.dialect.name == "postgresql":
-        conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _PG_LOCK})
-    # On SQLite the writing transaction already holds the write lock (BEGIN IMMEDIATE).
-    prev = conn.execute(select(table.c.hash).order_by(table.c.seq.desc()).limit(1)).scalar() or GENESIS
+    prev = (after or tail(conn, table)).hash
     # The same bytes as ``digest`` hashes, built field by field over all rows: only the chaining
     # itself (each hash feeds the next) stays a loop per row.
     tails = list(map(b"".join, zip(*(_column_bytes(list(columns[name])) for name in fields))))
     sha256 = hashlib.sha256
     prevs, hashes = [], []
-    for tail in tails:
+    for row in tails:
         prevs.append(prev)
-        prev = sha256(prev.encode("ascii") + tail).hexdigest()
+        prev = sha256(prev.encode("ascii") + row).hexdigest()
         hashes.append(prev)
+    if after is not None:
+        after.hash = prev
     names = [c.name for c in table.columns if c.name != "seq"]
     rows = bulk.driver_columns(conn, table, names, {**columns, "prev_hash": prevs, "hash": hashes}, ready)
-    bulk.insert_driver(conn, table, names, (rows[start:start + bulk.BATCH] for start in range(0, count, bulk.BATCH)))
+    bulk.insert_driver(conn, table, names, (rows[start:start + bulk.BATCH] for start in range(0, count, bulk.BATCH)),
+                       stream)
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,7 @@ from typing import Any
 from sqlalchemy import event, inspect
 from sqlalchemy.orm import Session
 
-from okmot.db import chain, ids
+from okmot.db import bulk, chain, ids
 from okmot.db.base import SyncMixin, utcnow
 
 ACTOR_KEY = "okmot_actor"
@@ -78,17 +78,24 @@ def append_rows(conn, rows: list[dict]) -> None:
 
 
 def append_inserts(conn, table: str, record_ids: Sequence, versions: Sequence, lines: Sequence[str], actor,
-                   at: dt.datetime) -> None:
+                   at: dt.datetime, *, after: chain.Tail | None = None,
+                   stream: bulk.CopyStream | None = None) -> None:
     """Append one "insert" entry per record, given column by column, each carrying its record's line as text.
 
     The bulk form of ``journal_rows`` + ``append_rows`` for a sync import; ``record_ids`` are driver
-    values (a UUID's hex), which the hash chain reads like the UUIDs themselves.
+    values (a UUID's hex), which the hash chain reads like the UUIDs themselves. ``after`` and
+    ``stream``: see ``chain.append_columns`` (the journal's tail is ``journal_tail``).
     """
     count = len(record_ids)
     columns = {"at": [at] * count, "user_id": [actor.user_id] * count, "user_name": [actor.username] * count,
                "table_name": [table] * count, "record_id": record_ids, "op": ["insert"] * count,
                "version": versions, "changes": lines}
-    chain.append_columns(conn, _change_table(), columns, CHAIN_FIELDS, ("record_id",))
+    chain.append_columns(conn, _change_table(), columns, CHAIN_FIELDS, ("record_id",), after=after, stream=stream)
+
+
+def journal_tail(conn) -> chain.Tail:
+    """The journal chain's last hash, locked for appending (``chain.tail``)."""
+    return chain.tail(conn, _change_table())
 
 
 def payload(changes: str) -> dict:

@@ -18,10 +18,10 @@ from sqlalchemy.exc import OperationalError, StatementError
 from sqlalchemy.orm import Session
 
 from okmot import permissions
-from okmot.db import bulk
+from okmot.db import bulk, chain
 from okmot.db.base import utcnow
 from okmot.db.engine import Actor, Database
-from okmot.db.journal import UNJOURNALED, append_inserts, append_rows, journal_rows, jsonable
+from okmot.db.journal import UNJOURNALED, append_inserts, append_rows, journal_rows, journal_tail, jsonable
 from okmot.db.migrate import head_revision, known_revision, records_revision
 from okmot.i18n import _
 from okmot.models import AiylAimak, ImportedPackage, TrustedOffice
@@ -220,13 +220,16 @@ def _existing(session: Session, table, names: list[str], ids: list[uuid.UUID]) -
     return existing
 
 
-def _insert_fresh(session: Session, table, records: package.DriverRecords, actor: Actor, now) -> TableSummary:
+def _insert_fresh(session: Session, table, records: package.DriverRecords, actor: Actor, now, links: list, *,
+                  after: chain.Tail, stream: bulk.CopyStream | None) -> TableSummary:
     """Insert every record of a table for an office the district holds nothing of yet.
 
     No existing rows are looked up: a record whose id the district already holds for another
     office fails the insert on its primary key, which refuses the package as a clash. The values
     go to the driver as decoded (``RecordDecoder.decode_driver``), and each journal entry carries
-    the record's line from the package (docs/sync.md).
+    the record's line from the package (docs/sync.md). On PostgreSQL the rows go to ``stream``,
+    the journal's hash chain continuing from ``after``. A reference to a row of the same table is
+    inserted empty and added to ``links``, for ``_link`` to set once every table is in.
     """
     names = scope.columns(table)
     columns = records.columns
@@ -241,19 +244,23 @@ def _insert_fresh(session: Session, table, records: package.DriverRecords, actor
         # then set it, so every statement satisfies the foreign key whatever the order.
         refs = columns[self_ref]
         rows = list(zip(*(columns[n] if n != self_ref else [None] * len(ids) for n in names)))
+        links.append((table, self_ref, [(i, r) for i, r in zip(ids, refs, strict=True) if r is not None]))
     bulk.insert_driver(conn, table, names,
-                       (rows[start:start + bulk.BATCH] for start in range(0, len(rows), bulk.BATCH)))
+                       (rows[start:start + bulk.BATCH] for start in range(0, len(rows), bulk.BATCH)), stream)
     del rows
-    if self_ref is not None:
-        # Few rows (merged persons, corrections): through Core, with UUID objects as it expects.
-        as_uuid = lambda v: v if isinstance(v, uuid.UUID) else uuid.UUID(v)  # noqa: E731
-        linked = [{"b_id": as_uuid(i), self_ref: as_uuid(r)} for i, r in zip(ids, refs, strict=True) if r is not None]
-        if linked:
-            session.execute(update(table).where(table.c.id == bindparam("b_id")), linked)
     # A plain str: the driver and the hash take Table.name's str subclass through slower paths.
     name = str(table.name)
-    append_inserts(conn, name, ids, columns["version"], records.lines, actor, now)
+    append_inserts(conn, name, ids, columns["version"], records.lines, actor, now, after=after, stream=stream)
     return TableSummary(new=len(ids) - deleted, deleted=deleted)
+
+
+def _link(session: Session, links: list) -> None:
+    """Set the references ``_insert_fresh`` inserted empty (few rows: merged persons, corrections)."""
+    as_uuid = lambda v: v if isinstance(v, uuid.UUID) else uuid.UUID(v)  # noqa: E731 - Core expects UUID objects
+    for table, self_ref, linked in links:
+        if linked:
+            session.execute(update(table).where(table.c.id == bindparam("b_id")),
+                            [{"b_id": as_uuid(i), self_ref: as_uuid(r)} for i, r in linked])
 
 
 def _apply_table(session: Session, table, triples: list[tuple[bytes, dict, dict]], actor: Actor,
@@ -448,16 +455,22 @@ def _import_one(db: Database, path: str | Path, *, actor: Actor, trust_new: bool
                     office=m["office_code"], fp=fingerprint))
             tables = {}
             fresh = session.get(AiylAimak, office_id) is None
-            for table_name in table_names:
-                table = scope.BY_NAME[table_name]
-                if fresh:
-                    records = _decode_table(pkg, table_name, session.get_bind().dialect)
-                    tables[table_name] = _insert_fresh(session, table, records, actor, now)
-                else:
-                    records = _decode_table(pkg, table_name)
-                    owned = set(session.scalars(scope.owned_ids(table_name, office_id, m["office_code"])))
-                    tables[table_name] = _apply_table(session, table, records, actor, warnings, owned, now=now)
-                del records
+            dialect = session.get_bind().dialect
+            links: list = []
+            # The journal's tail is read before the stream (PostgreSQL) takes the connection.
+            after = journal_tail(session.connection()) if fresh else None
+            with bulk.copy_stream(session.connection()) if fresh else contextlib.nullcontext() as stream:
+                for table_name in table_names:
+                    table = scope.BY_NAME[table_name]
+                    records = _decode_table(pkg, table_name, dialect if fresh else None)
+                    if fresh:
+                        tables[table_name] = _insert_fresh(session, table, records, actor, now, links,
+                                                           after=after, stream=stream)
+                    else:
+                        owned = set(session.scalars(scope.owned_ids(table_name, office_id, m["office_code"])))
+                        tables[table_name] = _apply_table(session, table, records, actor, warnings, owned, now=now)
+                    del records
+            _link(session, links)
             _analyze(session, {t: summary.new for t, summary in tables.items() if summary.new or summary.deleted})
             totals = scope.live_counts(session, office_id, m["office_code"])
             wrong = {t: (totals.get(t, 0), n) for t, n in m["totals"].items() if totals.get(t, 0) != n}
