@@ -259,3 +259,25 @@ def test_a_deleted_stay_does_not_match_in_any_plan(book):
     assert hid not in want
     with book.session() as s:
         assert [r.id for r in search_households(s, HouseholdFilter(text=term), limit=500).rows] == want
+
+
+def test_a_household_by_household_member_test_reads_the_stays_index_only(book, monkeypatch):
+    """A common word tests each household's members through ix_membership_household_person alone:
+    the stay's own row (wide, on pages of its own) is not read for every household scanned."""
+    from sqlalchemy import event
+
+    monkeypatch.setattr(search, "_COMMON_PREFIX", 1)
+    monkeypatch.setattr(search, "_HUGE_PREFIX", 1)
+    statements = []
+    capture = lambda _c, _cur, statement, parameters, _ctx, _many: statements.append((statement, parameters))  # noqa: E731
+    event.listen(book.engine, "before_cursor_execute", capture)
+    try:
+        with book.session() as s:
+            search_households(s, HouseholdFilter(text="а"), limit=20, count_limit=CAP)
+    finally:
+        event.remove(book.engine, "before_cursor_execute", capture)
+    with book.engine.connect() as conn:
+        plans = [row[3] for statement, parameters in statements if "EXISTS" in statement
+                 for row in conn.exec_driver_sql("EXPLAIN QUERY PLAN " + statement, parameters)]
+    assert any("ix_membership_household_person" in detail for detail in plans), plans
+    assert all("COVERING INDEX" in detail for detail in plans if "membership" in detail), plans

@@ -110,7 +110,8 @@ def _members_named(named: ColumnElement[bool], listed: bool) -> ColumnElement[bo
     if listed:
         return Household.id.in_(select(Membership.household_id).join(Person, Person.id == Membership.person_id)
                                 .where(named, Membership.deleted_at.is_(None)))
-    return (select(Membership.id).join(Person, Person.id == Membership.person_id)
+    # The stay's person_id, not its id: ix_membership_household_person then answers without the stay's row.
+    return (select(Membership.person_id).join(Person, Person.id == Membership.person_id)
             .where(Membership.household_id == Household.id, Membership.deleted_at.is_(None), named)
             .exists())
 
