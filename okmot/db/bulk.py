@@ -36,7 +36,7 @@ def map_column(values: list, fn, none=None) -> list:
     compares by identity first, so recognising that costs no Python call per row.
     """
     first = values[0]
-    if len(values) > 1 and values[-1] is first and values.count(first) == len(values):
+    if values[-1] is first and values.count(first) == len(values):
         return [none if first is None else fn(first)] * len(values)
     return [none if v is None else fn(v) for v in values]
 
@@ -160,7 +160,7 @@ _COPY_NULL = "\\N"
 _COPY_SPECIAL = ("\\", "\t", "\n", "\r")
 #: How a value of each type is written in COPY's text format, as PostgreSQL's input functions read it
 #: back into the same value psycopg's own dumpers would give; a column of any other type (Decimal,
-#: float, JSON …) leaves its batch to psycopg's ``write_row``.
+#: float, JSON …) leaves its block to psycopg's ``write_row``.
 _COPY_TEXT = {
     str: None,
     int: int.__repr__,
@@ -270,8 +270,8 @@ class CopyStream:
     Each ``copy`` formats its rows in the caller's thread and queues them; the writer thread sends
     them and waits for the server, with the interpreter lock released. A district import decodes,
     checks and hashes as much as the server spends storing, and one after the other the two took
-    twice as long as either. Between ``open`` and ``close`` no other statement may run on the
-    connection. A failure of the server is raised by the next ``copy`` or by ``close``, as the
+    twice as long as either. While the stream is open (``copy_stream``) no other statement may
+    run on the connection. A failure of the server is raised by the next ``copy`` or by ``close``, as the
     exception Core would raise; the caller's transaction must then be rolled back.
     """
 
