@@ -229,6 +229,43 @@ def test_records_referring_to_each_other_import_in_any_order(tmp_path, engine, r
             db.dispose()
 
 
+@pytest.mark.parametrize("engine", ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def test_new_records_referring_to_each_other_import_from_an_incremental_package(tmp_path, engine, request):
+    """An office the district already holds: its new records are inserted with the reference empty and linked after."""
+    from okmot.models import Household
+    from okmot.services import households
+    from okmot.services.persons import PersonData
+
+    db = request.getfixturevalue("db") if engine == "sqlite" else open_database(request.getfixturevalue("pg_db"))
+    office = make_office(tmp_path, "AA1", 8, households=4)
+    try:
+        first = export_package(office, tmp_path, actor=ACTOR)
+        with office.session(ACTOR) as session:
+            household = session.scalars(select(Household).order_by(Household.id)).first()
+            added = [session.get(Person, households.add_member(session, household.id, PersonData("Асанова", name, "F"),
+                                                                relation="daughter")[0])
+                     for name in ("Айбек", "Бакыт", "Чолпон")]
+            session.flush()
+            low, mid, high = sorted(added, key=lambda p: p.id)
+            # One reference to a later id, one to an earlier id: no single order of the file suits both.
+            low.merged_into_id, high.merged_into_id = high.id, mid.id
+            links = {low.id: high.id, high.id: mid.id, mid.id: None}
+        second = export_package(office, tmp_path, actor=ACTOR)
+    finally:
+        office.dispose()
+    try:
+        assert import_package(db, first.path, actor=ACTOR, trust_new=True).status == "imported"
+        report = import_package(db, second.path, actor=ACTOR)
+        assert report.status == "imported", report.message
+        assert report.tables["person"].new == 3
+        with db.session() as session:
+            assert {pid: session.get(Person, pid).merged_into_id for pid in links} == links
+        assert check_database(db) == []
+    finally:
+        if engine == "postgresql":
+            db.dispose()
+
+
 def test_district_verifies_certificates_of_imported_offices(tmp_path, db):
     office = make_office(tmp_path, "AA1", 4, households=2)
     try:

@@ -240,8 +240,7 @@ def _insert_fresh(session: Session, table, records: package.DriverRecords, actor
     if self_ref is None:
         rows = records.rows(names)
     else:
-        # A row may refer to another row of the same batch: insert all without the reference,
-        # then set it, so every statement satisfies the foreign key whatever the order.
+        # The reference goes in empty; _link sets it once every table is in.
         refs = columns[self_ref]
         rows = list(zip(*(columns[n] if n != self_ref else [None] * len(ids) for n in names)))
         links.append((table, self_ref, [(i, r) for i, r in zip(ids, refs, strict=True) if r is not None]))
@@ -255,7 +254,11 @@ def _insert_fresh(session: Session, table, records: package.DriverRecords, actor
 
 
 def _link(session: Session, links: list) -> None:
-    """Set the references ``_insert_fresh`` inserted empty (few rows: merged persons, corrections)."""
+    """Set the references inserted empty (few rows: merged persons, corrections), once every table is in.
+
+    A row may refer to another row of the same package, earlier or later in its file: inserted
+    without the reference and linked afterwards, every statement satisfies the foreign key.
+    """
     as_uuid = lambda v: v if isinstance(v, uuid.UUID) else uuid.UUID(v)  # noqa: E731 - Core expects UUID objects
     for table, self_ref, linked in links:
         if linked:
@@ -264,8 +267,8 @@ def _link(session: Session, links: list) -> None:
 
 
 def _apply_table(session: Session, table, triples: list[tuple[bytes, dict, dict]], actor: Actor,
-                 warnings: list[str], owned: set[uuid.UUID], *, now) -> TableSummary:
-    """Insert, update or keep each record of an office the district already holds."""
+                 warnings: list[str], owned: set[uuid.UUID], links: list, *, now) -> TableSummary:
+    """Insert, update or keep each record of an office the district already holds (references: see _insert_fresh)."""
     names = scope.columns(table)
     existing = _existing(session, table, names, [row["id"] for _line, _raw, row in triples])
     new = updated = unchanged = deleted = conflicts = 0
@@ -304,15 +307,11 @@ def _apply_table(session: Session, table, triples: list[tuple[bytes, dict, dict]
     conn = session.connection()
     self_ref = scope.SELF_REFERENCES.get(table.name)
     if inserts:
-        if self_ref is None:
-            bulk.insert(conn, table, names, inserts)
-        else:
-            # A row may refer to another row of the same batch: insert all without the reference,
-            # then set it, so every statement satisfies the foreign key whatever the order.
-            bulk.insert(conn, table, names, [{**r, self_ref: None} for r in inserts])
-            linked = [{"b_id": r["id"], self_ref: r[self_ref]} for r in inserts if r[self_ref] is not None]
-            if linked:
-                session.execute(update(table).where(table.c.id == bindparam("b_id")), linked)
+        if self_ref is not None:
+            # As in _insert_fresh: the reference goes in empty and _link sets it.
+            links.append((table, self_ref, [(r["id"], r[self_ref]) for r in inserts if r[self_ref] is not None]))
+            inserts = [{**r, self_ref: None} for r in inserts]
+        bulk.insert(conn, table, names, inserts)
     if updates:
         session.execute(update(table).where(table.c.id == bindparam("b_id")), updates)
     if journal:
@@ -468,7 +467,8 @@ def _import_one(db: Database, path: str | Path, *, actor: Actor, trust_new: bool
                                                            after=after, stream=stream)
                     else:
                         owned = set(session.scalars(scope.owned_ids(table_name, office_id, m["office_code"])))
-                        tables[table_name] = _apply_table(session, table, records, actor, warnings, owned, now=now)
+                        tables[table_name] = _apply_table(session, table, records, actor, warnings, owned, links,
+                                                          now=now)
                     del records
             _link(session, links)
             _analyze(session, {t: summary.new for t, summary in tables.items() if summary.new or summary.deleted})
