@@ -204,10 +204,29 @@ def test_full_package_resets_the_chain_and_reports_unchanged(tmp_path, db):
     assert read(third.path).manifest["follows"] == 0
 
 
-@pytest.mark.parametrize("engine", ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
-def test_records_referring_to_each_other_import_in_any_order(tmp_path, engine, request):
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def district(request):
+    """An empty district database on each engine."""
+    if request.param == "sqlite":
+        yield request.getfixturevalue("db")
+        return
+    db = open_database(request.getfixturevalue("pg_db"))
+    yield db
+    db.dispose()
+
+
+def _imported_with_links(db, packages: list, links: dict) -> dict:
+    """Import ``packages`` in turn; each person of ``links`` then refers to its value, and the chains hold."""
+    reports = [import_package(db, path, actor=ACTOR, trust_new=True) for path in packages]
+    assert [r.status for r in reports] == ["imported"] * len(packages), [r.message for r in reports]
+    with db.session() as session:
+        assert {pid: session.get(Person, pid).merged_into_id for pid in links} == links
+    assert check_database(db) == []
+    return reports[-1].tables
+
+
+def test_records_referring_to_each_other_import_in_any_order(tmp_path, district):
     """On PostgreSQL the references are set once the streamed COPYs of every table are in."""
-    db = request.getfixturevalue("db") if engine == "sqlite" else open_database(request.getfixturevalue("pg_db"))
     office = make_office(tmp_path, "AA1", 8, households=4)
     try:
         with office.session(ACTOR) as session:
@@ -219,24 +238,15 @@ def test_records_referring_to_each_other_import_in_any_order(tmp_path, engine, r
         result = export_package(office, tmp_path, actor=ACTOR)
     finally:
         office.dispose()
-    try:
-        assert import_package(db, result.path, actor=ACTOR, trust_new=True).status == "imported"
-        with db.session() as session:
-            assert {pid: session.get(Person, pid).merged_into_id for pid in links} == links
-        assert check_database(db) == []
-    finally:
-        if engine == "postgresql":
-            db.dispose()
+    _imported_with_links(district, [result.path], links)
 
 
-@pytest.mark.parametrize("engine", ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
-def test_new_records_referring_to_each_other_import_from_an_incremental_package(tmp_path, engine, request):
+def test_new_records_referring_to_each_other_import_from_an_incremental_package(tmp_path, district):
     """An office the district already holds: its new records are inserted with the reference empty and linked after."""
     from okmot.models import Household
     from okmot.services import households
     from okmot.services.persons import PersonData
 
-    db = request.getfixturevalue("db") if engine == "sqlite" else open_database(request.getfixturevalue("pg_db"))
     office = make_office(tmp_path, "AA1", 8, households=4)
     try:
         first = export_package(office, tmp_path, actor=ACTOR)
@@ -253,17 +263,7 @@ def test_new_records_referring_to_each_other_import_from_an_incremental_package(
         second = export_package(office, tmp_path, actor=ACTOR)
     finally:
         office.dispose()
-    try:
-        assert import_package(db, first.path, actor=ACTOR, trust_new=True).status == "imported"
-        report = import_package(db, second.path, actor=ACTOR)
-        assert report.status == "imported", report.message
-        assert report.tables["person"].new == 3
-        with db.session() as session:
-            assert {pid: session.get(Person, pid).merged_into_id for pid in links} == links
-        assert check_database(db) == []
-    finally:
-        if engine == "postgresql":
-            db.dispose()
+    assert _imported_with_links(district, [first.path, second.path], links)["person"].new == 3
 
 
 def test_district_verifies_certificates_of_imported_offices(tmp_path, db):
